@@ -1,0 +1,145 @@
+;; switchyard score kernels (WebAssembly SIMD, v128).
+;; Built by scripts/build-wasm.mjs into src/router/simd-kernel-wasm.ts (base64).
+;;
+;; Layout contract (enforced by project-index.ts):
+;;   - every row starts at a 16-byte aligned address,
+;;   - `stride` (elements per row) is a multiple of 32, rows are zero padded,
+;;     so the loops need no tail handling and padding adds 0 to every dot.
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; out[r] = dot(mat[r], q) for r in [0, rows).  f32 rows, stride in floats.
+  (func (export "dot_f32")
+    (param $mat i32) (param $q i32) (param $out i32) (param $rows i32) (param $stride i32)
+    (local $rowp i32) (local $qp i32) (local $end i32) (local $outEnd i32) (local $rowBytes i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local.set $rowBytes (i32.shl (local.get $stride) (i32.const 2)))
+    (local.set $rowp (local.get $mat))
+    (local.set $outEnd (i32.add (local.get $out) (i32.shl (local.get $rows) (i32.const 2))))
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $out) (local.get $outEnd)))
+        (local.set $a0 (v128.const i32x4 0 0 0 0))
+        (local.set $a1 (v128.const i32x4 0 0 0 0))
+        (local.set $a2 (v128.const i32x4 0 0 0 0))
+        (local.set $a3 (v128.const i32x4 0 0 0 0))
+        (local.set $qp (local.get $q))
+        (local.set $end (i32.add (local.get $rowp) (local.get $rowBytes)))
+        (loop $inner
+          (local.set $a0 (f32x4.add (local.get $a0)
+            (f32x4.mul (v128.load (local.get $rowp)) (v128.load (local.get $qp)))))
+          (local.set $a1 (f32x4.add (local.get $a1)
+            (f32x4.mul (v128.load offset=16 (local.get $rowp)) (v128.load offset=16 (local.get $qp)))))
+          (local.set $a2 (f32x4.add (local.get $a2)
+            (f32x4.mul (v128.load offset=32 (local.get $rowp)) (v128.load offset=32 (local.get $qp)))))
+          (local.set $a3 (f32x4.add (local.get $a3)
+            (f32x4.mul (v128.load offset=48 (local.get $rowp)) (v128.load offset=48 (local.get $qp)))))
+          (local.set $rowp (i32.add (local.get $rowp) (i32.const 64)))
+          (local.set $qp (i32.add (local.get $qp) (i32.const 64)))
+          (br_if $inner (i32.lt_u (local.get $rowp) (local.get $end))))
+        (local.set $a0 (f32x4.add (f32x4.add (local.get $a0) (local.get $a1))
+                                  (f32x4.add (local.get $a2) (local.get $a3))))
+        (f32.store (local.get $out)
+          (f32.add
+            (f32.add (f32x4.extract_lane 0 (local.get $a0)) (f32x4.extract_lane 1 (local.get $a0)))
+            (f32.add (f32x4.extract_lane 2 (local.get $a0)) (f32x4.extract_lane 3 (local.get $a0)))))
+        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (br $row))))
+
+  ;; Four queries against every row in one pass over the matrix (routeBatch).
+  ;; Queries are contiguous (q + j*stride floats); out[r*4 + j] = dot(mat[r], q_j).
+  (func (export "dot_f32_x4")
+    (param $mat i32) (param $q i32) (param $out i32) (param $rows i32) (param $stride i32)
+    (local $rowp i32) (local $qp i32) (local $end i32) (local $outEnd i32) (local $rowBytes i32)
+    (local $v v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local.set $rowBytes (i32.shl (local.get $stride) (i32.const 2)))
+    (local.set $rowp (local.get $mat))
+    (local.set $outEnd (i32.add (local.get $out) (i32.shl (local.get $rows) (i32.const 4))))
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $out) (local.get $outEnd)))
+        (local.set $a0 (v128.const i32x4 0 0 0 0))
+        (local.set $a1 (v128.const i32x4 0 0 0 0))
+        (local.set $a2 (v128.const i32x4 0 0 0 0))
+        (local.set $a3 (v128.const i32x4 0 0 0 0))
+        (local.set $qp (local.get $q))
+        (local.set $end (i32.add (local.get $rowp) (local.get $rowBytes)))
+        (loop $inner
+          (local.set $v (v128.load (local.get $rowp)))
+          (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $v) (v128.load (local.get $qp)))))
+          (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $v)
+            (v128.load (i32.add (local.get $qp) (local.get $rowBytes))))))
+          (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $v)
+            (v128.load (i32.add (local.get $qp) (i32.shl (local.get $rowBytes) (i32.const 1)))))))
+          (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $v)
+            (v128.load (i32.add (local.get $qp) (i32.mul (local.get $rowBytes) (i32.const 3)))))))
+          (local.set $rowp (i32.add (local.get $rowp) (i32.const 16)))
+          (local.set $qp (i32.add (local.get $qp) (i32.const 16)))
+          (br_if $inner (i32.lt_u (local.get $rowp) (local.get $end))))
+        (f32.store (local.get $out)
+          (f32.add
+            (f32.add (f32x4.extract_lane 0 (local.get $a0)) (f32x4.extract_lane 1 (local.get $a0)))
+            (f32.add (f32x4.extract_lane 2 (local.get $a0)) (f32x4.extract_lane 3 (local.get $a0)))))
+        (f32.store offset=4 (local.get $out)
+          (f32.add
+            (f32.add (f32x4.extract_lane 0 (local.get $a1)) (f32x4.extract_lane 1 (local.get $a1)))
+            (f32.add (f32x4.extract_lane 2 (local.get $a1)) (f32x4.extract_lane 3 (local.get $a1)))))
+        (f32.store offset=8 (local.get $out)
+          (f32.add
+            (f32.add (f32x4.extract_lane 0 (local.get $a2)) (f32x4.extract_lane 1 (local.get $a2)))
+            (f32.add (f32x4.extract_lane 2 (local.get $a2)) (f32x4.extract_lane 3 (local.get $a2)))))
+        (f32.store offset=12 (local.get $out)
+          (f32.add
+            (f32.add (f32x4.extract_lane 0 (local.get $a3)) (f32x4.extract_lane 1 (local.get $a3)))
+            (f32.add (f32x4.extract_lane 2 (local.get $a3)) (f32x4.extract_lane 3 (local.get $a3)))))
+        (local.set $out (i32.add (local.get $out) (i32.const 16)))
+        (br $row))))
+
+  ;; int8 rows with a per-row f32 scale: out[r] = scales[r] * qScale * sum(mat[r][k] * q[k]).
+  ;; stride in bytes (multiple of 32).
+  (func (export "dot_i8")
+    (param $mat i32) (param $scales i32) (param $q i32) (param $qScale f32)
+    (param $out i32) (param $rows i32) (param $stride i32)
+    (local $rowp i32) (local $qp i32) (local $end i32) (local $outEnd i32)
+    (local $v v128) (local $w v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local.set $rowp (local.get $mat))
+    (local.set $outEnd (i32.add (local.get $out) (i32.shl (local.get $rows) (i32.const 2))))
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $out) (local.get $outEnd)))
+        (local.set $a0 (v128.const i32x4 0 0 0 0))
+        (local.set $a1 (v128.const i32x4 0 0 0 0))
+        (local.set $a2 (v128.const i32x4 0 0 0 0))
+        (local.set $a3 (v128.const i32x4 0 0 0 0))
+        (local.set $qp (local.get $q))
+        (local.set $end (i32.add (local.get $rowp) (local.get $stride)))
+        (loop $inner
+          (local.set $v (v128.load (local.get $rowp)))
+          (local.set $w (v128.load (local.get $qp)))
+          (local.set $a0 (i32x4.add (local.get $a0)
+            (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $v)) (i16x8.extend_low_i8x16_s (local.get $w)))))
+          (local.set $a1 (i32x4.add (local.get $a1)
+            (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $v)) (i16x8.extend_high_i8x16_s (local.get $w)))))
+          (local.set $v (v128.load offset=16 (local.get $rowp)))
+          (local.set $w (v128.load offset=16 (local.get $qp)))
+          (local.set $a2 (i32x4.add (local.get $a2)
+            (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $v)) (i16x8.extend_low_i8x16_s (local.get $w)))))
+          (local.set $a3 (i32x4.add (local.get $a3)
+            (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $v)) (i16x8.extend_high_i8x16_s (local.get $w)))))
+          (local.set $rowp (i32.add (local.get $rowp) (i32.const 32)))
+          (local.set $qp (i32.add (local.get $qp) (i32.const 32)))
+          (br_if $inner (i32.lt_u (local.get $rowp) (local.get $end))))
+        (local.set $a0 (i32x4.add (i32x4.add (local.get $a0) (local.get $a1))
+                                  (i32x4.add (local.get $a2) (local.get $a3))))
+        (f32.store (local.get $out)
+          (f32.mul
+            (f32.mul (f32.load (local.get $scales)) (local.get $qScale))
+            (f32.convert_i32_s
+              (i32.add
+                (i32.add (i32x4.extract_lane 0 (local.get $a0)) (i32x4.extract_lane 1 (local.get $a0)))
+                (i32.add (i32x4.extract_lane 2 (local.get $a0)) (i32x4.extract_lane 3 (local.get $a0)))))))
+        (local.set $scales (i32.add (local.get $scales) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (br $row))))
+)

@@ -1,0 +1,531 @@
+import { EventEmitter } from 'eventemitter3';
+import type { Embedder } from '../embed/embedder.js';
+import { SwitchyardError, describeValue } from '../errors.js';
+import { LatencyHistogram, type LatencySummary } from '../telemetry/latency-histogram.js';
+import { KeywordMatcher, type KeywordRule } from './keyword-matcher.js';
+import { extractRouteText, type RouteInput } from './message-text.js';
+import { BATCH_WIDTH, ProjectIndex, type IndexPrecision, type KernelKind } from './project-index.js';
+import { normalizeProject, type NormalizedProject, type Project, type ProjectSpec } from './project-spec.js';
+import type { RouteCandidate, RouteMethod, RouteResult } from './route-result.js';
+import { resolveRouterOptions, type FastProjectRouterOptions, type ResolvedRouterOptions } from './router-options.js';
+import { topK } from './similarity.js';
+
+/** Payload of `project:upserted`. */
+export interface ProjectUpsertedEvent {
+  /** The stored project. */
+  readonly project: Project;
+  /** Whether the model path was new. */
+  readonly action: 'add' | 'update';
+}
+
+/** Events of {@link FastProjectRouter} (eventemitter3, `noun:verb`). */
+export interface FastProjectRouterEvents {
+  /** Every routing decision (emitted only when someone listens). */
+  'route:selected': [result: RouteResult];
+  /** A project was added or replaced. */
+  'project:upserted': [event: ProjectUpsertedEvent];
+  /** A project was removed. */
+  'project:removed': [event: { readonly modelPath: string }];
+}
+
+/** One request of {@link FastProjectRouter.routeBatch}. */
+export interface RouteRequest {
+  /** The request's model field (`'auto'`, a model path, an alias, or anything). */
+  readonly model?: string;
+  /** Prompt string or chat messages. */
+  readonly messages: RouteInput;
+}
+
+/** Snapshot returned by {@link FastProjectRouter.stats}. */
+export interface RouterStats {
+  /** This node's id. */
+  readonly nodeId: string;
+  /** Registered projects. */
+  readonly projects: number;
+  /** Matrix rows (main rows plus example rows). */
+  readonly rows: number;
+  /** Kernel in use. */
+  readonly kernel: KernelKind;
+  /** Matrix precision. */
+  readonly precision: IndexPrecision;
+  /** Embedder id. */
+  readonly embedderId: string;
+  /** Bytes of matrix storage allocated. */
+  readonly matrixBytes: number;
+  /** Decisions per method since creation. */
+  readonly routes: Readonly<Record<RouteMethod, number>> & { readonly total: number };
+  /** Router latency percentiles (ms) since creation. */
+  readonly latency: LatencySummary;
+  /** The last decisions, oldest first. */
+  readonly recent: readonly RouteResult[];
+}
+
+interface Entry {
+  readonly n: NormalizedProject;
+  slot: number;
+  rows: number[];
+  /** Per-call scratch: summed keyword/domain boost and the rules that produced it. */
+  boost: number;
+  hitStamp: number;
+  readonly explicitCandidates: readonly RouteCandidate[];
+}
+
+interface ExplicitTarget {
+  readonly entry: Entry;
+  readonly reasons: readonly string[];
+}
+
+const EMPTY: readonly RouteCandidate[] = Object.freeze([]);
+
+function round(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
+}
+
+/**
+ * In-process semantic router: picks the project (model) for a request by explicit model
+ * name, regex/keyword rules, or embedding similarity over one contiguous score matrix.
+ *
+ * @example
+ * ```ts
+ * const router = await FastProjectRouter.create({
+ *   projects: [
+ *     { name: 'llama-care', description: 'llama and alpaca husbandry', keywords: ['llama'] },
+ *     { name: 'code-helper', description: 'programming help: bugs, refactors, tests' },
+ *   ],
+ *   defaultProject: 'default/code-helper',
+ * });
+ * const r = router.routeSync('auto', [{ role: 'user', content: 'my llama is limping' }]);
+ * r.modelPath; // 'default/llama-care'
+ * ```
+ */
+export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
+  readonly #o: ResolvedRouterOptions;
+  readonly #embedder: Embedder;
+  readonly #sync: boolean;
+  readonly #index: ProjectIndex;
+  readonly #matcher = new KeywordMatcher<Entry>();
+  readonly #byPath = new Map<string, Entry>();
+  readonly #explicit = new Map<string, ExplicitTarget>();
+  #entries: Entry[] = [];
+  #projScores = new Float32Array(64);
+  readonly #topIdx: Int32Array;
+  readonly #topScore: Float32Array;
+  #stamp = 0;
+  readonly #hist = new LatencyHistogram();
+  readonly #counts: Record<RouteMethod, number> = { explicit: 0, keyword: 0, semantic: 0, fallback: 0 };
+  readonly #recent: (RouteResult | undefined)[];
+  #recentPos = 0;
+  #recentLen = 0;
+
+  private constructor(o: ResolvedRouterOptions) {
+    super();
+    this.#o = o;
+    this.#embedder = o.embedder;
+    this.#sync = typeof o.embedder.embedInto === 'function';
+    this.#index = new ProjectIndex(o.embedder.dim, o.precision, o.kernel, Math.max(64, o.projects.length * 2));
+    this.#topIdx = new Int32Array(o.topK);
+    this.#topScore = new Float32Array(o.topK);
+    this.#recent = new Array<RouteResult | undefined>(o.recentDecisions);
+  }
+
+  /**
+   * Validates options and projects, embeds every project (one batched call) and builds the
+   * score matrix.
+   * @param options - see {@link FastProjectRouterOptions}
+   * @throws {@link SwitchyardError} `ERR_INVALID_OPTION`, `ERR_INVALID_PROJECT`,
+   *   `ERR_DUPLICATE_PROJECT`, `ERR_INVALID_EMBEDDING`, `ERR_EMBEDDER_FAILED`.
+   */
+  static async create(options: FastProjectRouterOptions = {}): Promise<FastProjectRouter> {
+    const o = resolveRouterOptions(options);
+    const router = new FastProjectRouter(o);
+    const normalized = o.projects.map((p) => normalizeProject(p, o.embedder.dim));
+    const seen = new Set<string>();
+    for (const n of normalized) {
+      for (const key of [n.project.modelPath, ...n.project.aliases]) {
+        if (seen.has(key)) throw new SwitchyardError('ERR_DUPLICATE_PROJECT', `Model path or alias '${key}' is claimed twice`, { details: { modelPath: key } });
+        seen.add(key);
+      }
+    }
+    if (o.defaultProject !== undefined && !seen.has(o.defaultProject)) {
+      throw new SwitchyardError('ERR_INVALID_OPTION', `Expected \`defaultProject\` to name a project, got ${describeValue(o.defaultProject)}`);
+    }
+    const vectors = await router.#embedProjects(normalized);
+    normalized.forEach((n, i) => router.#insert(n, vectors[i]!));
+    return router;
+  }
+
+  /** The embedder in use. */
+  get embedder(): Embedder {
+    return this.#embedder;
+  }
+
+  /** Number of registered projects. */
+  get size(): number {
+    return this.#entries.length;
+  }
+
+  /** A registered project by model path or alias. */
+  getProject(model: string): Project | undefined {
+    return this.#explicit.get(model)?.entry.n.project;
+  }
+
+  /** All registered projects (order unspecified). */
+  projects(): Project[] {
+    return this.#entries.map((e) => e.n.project);
+  }
+
+  /**
+   * Routes synchronously. Requires an embedder with `embedInto` (e.g. {@link HashEmbedder}).
+   * Never throws for request content: unusable input routes to the fallback with a reason.
+   * @param model - the request's model field: a model path or alias routes explicitly; `'auto'` or anything else routes by content
+   * @param messages - prompt string or chat messages (OpenAI or Anthropic shape)
+   * @throws {@link SwitchyardError} `ERR_SYNC_EMBEDDER_REQUIRED` with an asynchronous embedder.
+   */
+  routeSync(model: string | undefined, messages: RouteInput): RouteResult {
+    const t0 = performance.now();
+    const explicit = this.#routeExplicit(model, t0);
+    if (explicit) return explicit;
+    if (!this.#sync) {
+      throw new SwitchyardError('ERR_SYNC_EMBEDDER_REQUIRED', `routeSync() needs a synchronous embedder; '${this.#embedder.id}' is asynchronous: use route()`);
+    }
+    const reasons: string[] = [];
+    const text = this.#prepare(messages, t0, reasons);
+    if (typeof text !== 'string') return text;
+    this.#embedder.embedInto!(text, this.#index.f32, this.#index.queryOffset(0));
+    this.#index.score();
+    return this.#finish(text, this.#index.outOffset, 1, t0, reasons);
+  }
+
+  /**
+   * Routes with any embedder (awaits asynchronous ones).
+   * @param model - see {@link FastProjectRouter.routeSync}
+   * @param messages - prompt string or chat messages
+   * @throws {@link SwitchyardError} `ERR_EMBEDDER_FAILED` when the embedder throws or returns a malformed vector.
+   */
+  async route(model: string | undefined, messages: RouteInput): Promise<RouteResult> {
+    if (this.#sync) return this.routeSync(model, messages);
+    const t0 = performance.now();
+    const explicit = this.#routeExplicit(model, t0);
+    if (explicit) return explicit;
+    const reasons: string[] = [];
+    const text = this.#prepare(messages, t0, reasons);
+    if (typeof text !== 'string') return text;
+    const [vec] = await this.#embedChecked([text]);
+    this.#index.f32.set(vec!, this.#index.queryOffset(0));
+    this.#index.score();
+    return this.#finish(text, this.#index.outOffset, 1, t0, reasons);
+  }
+
+  /**
+   * Routes many requests: one batched embed, then the matrix is scored four queries per pass.
+   * Results are in request order.
+   * @param requests - requests to route
+   */
+  async routeBatch(requests: readonly RouteRequest[]): Promise<RouteResult[]> {
+    if (!Array.isArray(requests)) throw new SwitchyardError('ERR_INVALID_MESSAGES', `Expected \`requests\` to be an array, got ${describeValue(requests)}`);
+    const t0 = performance.now();
+    const results = new Array<RouteResult>(requests.length);
+    const pending: { i: number; text: string; reasons: string[] }[] = [];
+    for (let i = 0; i < requests.length; i++) {
+      const req: unknown = requests[i];
+      const model = typeof req === 'object' && req !== null ? (req as { model?: unknown }).model : undefined;
+      const messages = typeof req === 'object' && req !== null ? (req as { messages?: unknown }).messages : req;
+      const explicit = this.#routeExplicit(typeof model === 'string' ? model : undefined, t0);
+      if (explicit) { results[i] = explicit; continue; }
+      const reasons: string[] = [];
+      const text = this.#prepare(messages as RouteInput, t0, reasons);
+      if (typeof text !== 'string') { results[i] = text; continue; }
+      pending.push({ i, text, reasons });
+    }
+    if (pending.length === 0) return results;
+    const index = this.#index;
+    const vectors = this.#sync ? null : await this.#embedChecked(pending.map((p) => p.text));
+    for (let start = 0; start < pending.length; start += BATCH_WIDTH) {
+      const n = Math.min(BATCH_WIDTH, pending.length - start);
+      for (let j = 0; j < BATCH_WIDTH; j++) {
+        const off = index.queryOffset(j);
+        if (j >= n) index.f32.fill(0, off, off + index.dim);
+        else if (vectors) index.f32.set(vectors[start + j]!, off);
+        else this.#embedder.embedInto!(pending[start + j]!.text, index.f32, off);
+      }
+      const step = index.scoreBatch(n);
+      for (let j = 0; j < n; j++) {
+        const p = pending[start + j]!;
+        const offset = index.outOffset + (step === 1 ? j * index.capacity : j);
+        results[p.i] = this.#finish(p.text, offset, step, t0, p.reasons);
+      }
+    }
+    return results;
+  }
+
+  /**
+   * Adds a project or replaces the one with the same model path. Atomic: on any error
+   * the registry is unchanged.
+   * @param spec - the project
+   * @returns the stored project
+   * @throws {@link SwitchyardError} `ERR_INVALID_PROJECT`, `ERR_DUPLICATE_PROJECT` (an alias taken by another project), `ERR_INVALID_EMBEDDING`, `ERR_EMBEDDER_FAILED`.
+   */
+  async upsertProject(spec: ProjectSpec): Promise<Project> {
+    const n = normalizeProject(spec, this.#embedder.dim);
+    this.#checkClaims(n);
+    const vectors = await this.#embedProjects([n]);
+    this.#checkClaims(n); // the registry may have changed while embedding
+    const previous = this.#byPath.get(n.project.modelPath);
+    if (previous) this.#delete(previous);
+    this.#insert(n, vectors[0]!);
+    if (this.listenerCount('project:upserted') > 0) this.emit('project:upserted', { project: n.project, action: previous ? 'update' : 'add' });
+    return n.project;
+  }
+
+  /**
+   * Removes a project by model path.
+   * @param modelPath - `namespace/name`
+   * @returns whether a project was removed
+   */
+  removeProject(modelPath: string): boolean {
+    const entry = typeof modelPath === 'string' ? this.#byPath.get(modelPath) : undefined;
+    if (!entry) return false;
+    this.#delete(entry);
+    if (this.listenerCount('project:removed') > 0) this.emit('project:removed', { modelPath });
+    return true;
+  }
+
+  /** Counters, latency percentiles and the last decisions. */
+  stats(): RouterStats {
+    const recent: RouteResult[] = [];
+    const cap = this.#recent.length;
+    for (let k = 0; k < this.#recentLen; k++) {
+      const r = this.#recent[(this.#recentPos - this.#recentLen + k + cap) % cap];
+      if (r) recent.push(r);
+    }
+    const c = this.#counts;
+    return {
+      nodeId: this.#o.nodeId,
+      projects: this.#entries.length,
+      rows: this.#index.rows,
+      kernel: this.#index.kernel,
+      precision: this.#index.precision,
+      embedderId: this.#embedder.id,
+      matrixBytes: this.#index.matrixBytes,
+      routes: { ...c, total: c.explicit + c.keyword + c.semantic + c.fallback },
+      latency: this.#hist.summary(),
+      recent,
+    };
+  }
+
+  // ---- routing internals -------------------------------------------------------------
+
+  #routeExplicit(model: string | undefined, t0: number): RouteResult | null {
+    if (typeof model !== 'string') return null;
+    const target = this.#explicit.get(model);
+    if (target === undefined) return null;
+    const project = target.entry.n.project;
+    return this.#record({
+      modelPath: project.modelPath, project, method: 'explicit', score: 1,
+      candidates: target.entry.explicitCandidates, reasons: target.reasons, latencyMs: performance.now() - t0,
+    });
+  }
+
+  /** Text to embed, or a finished result (invalid input, pattern decision). */
+  #prepare(messages: RouteInput, t0: number, reasons: string[]): string | RouteResult {
+    const extracted = extractRouteText(messages, this.#o.maxPromptChars);
+    if (extracted.invalid !== undefined) return this.#fallback(`invalid messages: ${extracted.invalid}`, reasons, EMPTY, -Infinity, t0);
+    if (extracted.truncated) reasons.push(`prompt cut to ${this.#o.maxPromptChars} chars for routing`);
+    if (extracted.text.length === 0) return this.#fallback('no text to route on', reasons, EMPTY, -Infinity, t0);
+    if (this.#matcher.hasPatterns) {
+      const hit = this.#matcher.matchPattern(extracted.text);
+      if (hit) {
+        const project = hit.owner.n.project;
+        reasons.push(`pattern ${hit.re} matched`);
+        return this.#record({
+          modelPath: project.modelPath, project, method: 'keyword', score: 1,
+          candidates: hit.owner.explicitCandidates, reasons, latencyMs: performance.now() - t0,
+        });
+      }
+    }
+    return extracted.text;
+  }
+
+  /** Scores are at f32[offset + r*step] for every row. */
+  #finish(text: string, offset: number, step: number, t0: number, reasons: string[]): RouteResult {
+    const entries = this.#entries;
+    const nProj = entries.length;
+    if (nProj === 0) return this.#fallback('no projects registered', reasons, EMPTY, -Infinity, t0);
+    const index = this.#index;
+    const f = index.f32;
+    const owners = index.owners;
+    const ownerOff = index.ownerOffset;
+    const ps = this.#projScores;
+    ps.fill(-Infinity, 0, nProj);
+    const rows = index.rows;
+    for (let r = 0; r < rows; r++) {
+      const s = f[offset + r * step]!;
+      const p = owners[ownerOff + r]!;
+      if (s > ps[p]!) ps[p] = s;
+    }
+    // keyword / domain boosts (sparse)
+    const stamp = ++this.#stamp;
+    const hits = this.#matcher.match(text) > 0 ? this.#matcher.hits : null;
+    if (hits) {
+      const maxBoost = this.#o.maxBoost;
+      for (const rule of hits) {
+        const e = rule.owner;
+        if (e.hitStamp !== stamp) { e.hitStamp = stamp; e.boost = 0; }
+        const add = Math.min(rule.boost, maxBoost - e.boost);
+        if (add <= 0) continue;
+        e.boost += add;
+        ps[e.slot]! += add;
+      }
+    }
+    const k = topK(ps, 0, nProj, this.#o.topK, this.#topIdx, this.#topScore);
+    const candidates: RouteCandidate[] = [];
+    for (let i = 0; i < k; i++) candidates.push({ modelPath: entries[this.#topIdx[i]!]!.n.project.modelPath, score: round(this.#topScore[i]!) });
+    const best = k > 0 ? entries[this.#topIdx[0]!]! : undefined;
+    const bestScore = k > 0 ? this.#topScore[0]! : -Infinity;
+    const bestBoost = best && best.hitStamp === stamp ? best.boost : 0;
+    if (hits) this.#explainHits(hits, best, reasons);
+    if (!best || !(bestScore >= this.#o.threshold)) {
+      const why = best
+        ? `best score ${round(bestScore)} ('${best.n.project.modelPath}') below threshold ${this.#o.threshold}`
+        : 'no candidate scored';
+      return this.#fallback(why, reasons, candidates, bestScore, t0);
+    }
+    const project = best.n.project;
+    const semantic = bestScore - bestBoost;
+    reasons.push(`semantic ${round(semantic)} for '${project.modelPath}'${bestBoost > 0 ? ` + boost ${round(bestBoost)}` : ''} >= threshold ${this.#o.threshold}`);
+    return this.#record({
+      modelPath: project.modelPath, project, method: bestBoost > 0 ? 'keyword' : 'semantic',
+      score: round(bestScore), candidates, reasons, latencyMs: performance.now() - t0,
+    });
+  }
+
+  #explainHits(hits: readonly KeywordRule<Entry>[], best: Entry | undefined, reasons: string[]): void {
+    // Reasons name the winner's rules first, then others (bounded).
+    let listed = 0;
+    for (const pass of [true, false]) {
+      for (const rule of hits) {
+        if ((rule.owner === best) !== pass || listed >= 8) continue;
+        reasons.push(`${rule.kind} '${rule.label}' +${rule.boost}${pass ? '' : ` (for '${rule.owner.n.project.modelPath}')`}`);
+        listed++;
+      }
+    }
+  }
+
+  #fallback(why: string, reasons: string[], candidates: readonly RouteCandidate[], bestScore: number, t0: number): RouteResult {
+    const target = this.#o.defaultProject === undefined ? undefined : this.#byPath.get(this.#o.defaultProject);
+    reasons.push(why);
+    reasons.push(target ? `fallback to default project '${target.n.project.modelPath}'` : 'fallback: no default project configured');
+    return this.#record({
+      modelPath: target ? target.n.project.modelPath : null,
+      project: target ? target.n.project : null,
+      method: 'fallback',
+      score: Number.isFinite(bestScore) ? round(bestScore) : 0,
+      candidates, reasons, latencyMs: performance.now() - t0,
+    });
+  }
+
+  #record(result: RouteResult): RouteResult {
+    this.#counts[result.method]++;
+    this.#hist.recordMs(result.latencyMs);
+    const cap = this.#recent.length;
+    if (cap > 0) {
+      this.#recent[this.#recentPos] = result;
+      this.#recentPos = (this.#recentPos + 1) % cap;
+      if (this.#recentLen < cap) this.#recentLen++;
+    }
+    if (this.listenerCount('route:selected') > 0) this.emit('route:selected', result);
+    return result;
+  }
+
+  // ---- registry internals ------------------------------------------------------------
+
+  async #embedChecked(texts: readonly string[]): Promise<Float32Array[]> {
+    let out: unknown;
+    try {
+      out = await this.#embedder.embed(texts);
+    } catch (e) {
+      throw new SwitchyardError('ERR_EMBEDDER_FAILED', `Embedder '${this.#embedder.id}' failed: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+    }
+    const dim = this.#embedder.dim;
+    if (!Array.isArray(out) || out.length !== texts.length) {
+      throw new SwitchyardError('ERR_EMBEDDER_FAILED', `Embedder '${this.#embedder.id}' returned ${describeValue(out)} for ${texts.length} texts`);
+    }
+    for (const v of out as unknown[]) {
+      if (!(v instanceof Float32Array) || v.length !== dim) {
+        throw new SwitchyardError('ERR_EMBEDDER_FAILED', `Embedder '${this.#embedder.id}' returned a vector that is not a Float32Array of length ${dim}`);
+      }
+      for (let i = 0; i < dim; i++) {
+        if (!Number.isFinite(v[i]!)) throw new SwitchyardError('ERR_EMBEDDER_FAILED', `Embedder '${this.#embedder.id}' returned a non-finite value`);
+      }
+    }
+    return out as Float32Array[];
+  }
+
+  /** One vector per row for each project: [main, ...examples]. */
+  async #embedProjects(list: readonly NormalizedProject[]): Promise<Float32Array[][]> {
+    const texts: string[] = [];
+    for (const n of list) {
+      if (!n.embedding) texts.push(n.mainText);
+      texts.push(...n.project.examples);
+    }
+    const vecs = texts.length ? await this.#embedChecked(texts) : [];
+    let k = 0;
+    return list.map((n) => {
+      const rows: Float32Array[] = [n.embedding ?? vecs[k++]!];
+      for (let i = 0; i < n.project.examples.length; i++) rows.push(vecs[k++]!);
+      return rows;
+    });
+  }
+
+  #checkClaims(n: NormalizedProject): void {
+    const path = n.project.modelPath;
+    for (const key of [path, ...n.project.aliases]) {
+      const holder = this.#explicit.get(key);
+      if (holder && holder.entry.n.project.modelPath !== path) {
+        throw new SwitchyardError('ERR_DUPLICATE_PROJECT', `Model path or alias '${key}' already belongs to '${holder.entry.n.project.modelPath}'`, { details: { modelPath: key } });
+      }
+    }
+  }
+
+  #insert(n: NormalizedProject, vectors: readonly Float32Array[]): void {
+    const slot = this.#entries.length;
+    const p = n.project;
+    const entry: Entry = {
+      n, slot, rows: [], boost: 0, hitStamp: -1,
+      explicitCandidates: Object.freeze([Object.freeze({ modelPath: p.modelPath, score: 1 })]),
+    };
+    if (slot >= this.#projScores.length) this.#projScores = new Float32Array(this.#projScores.length * 2);
+    // rows with no features (e.g. an example of only punctuation) still get a row: score 0
+    for (const v of vectors) entry.rows.push(this.#index.addRow(v, 0, slot));
+    this.#entries.push(entry);
+    this.#byPath.set(p.modelPath, entry);
+    this.#explicit.set(p.modelPath, { entry, reasons: Object.freeze([`explicit model '${p.modelPath}'`]) });
+    for (const a of p.aliases) this.#explicit.set(a, { entry, reasons: Object.freeze([`explicit alias '${a}' of '${p.modelPath}'`]) });
+    this.#matcher.add(entry, p.keywords, p.domain, n.compiledPatterns, this.#o.keywordBoost, this.#o.domainBoost);
+  }
+
+  #delete(entry: Entry): void {
+    const index = this.#index;
+    // remove rows, highest index first so swap-removes never move a row of this entry
+    const rows = entry.rows.slice().sort((a, b) => b - a);
+    for (const r of rows) {
+      const moved = index.removeRow(r);
+      if (moved < 0) continue;
+      const owner = this.#entries[index.owner(r)]!;
+      const at = owner.rows.indexOf(moved);
+      if (at >= 0) owner.rows[at] = r;
+    }
+    // swap-remove the entry's slot
+    const last = this.#entries.pop()!;
+    if (last !== entry) {
+      last.slot = entry.slot;
+      this.#entries[entry.slot] = last;
+      for (const r of last.rows) index.setOwner(r, last.slot);
+    }
+    const p = entry.n.project;
+    this.#byPath.delete(p.modelPath);
+    this.#explicit.delete(p.modelPath);
+    for (const a of p.aliases) this.#explicit.delete(a);
+    this.#matcher.remove(entry);
+  }
+}

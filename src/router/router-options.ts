@@ -1,0 +1,91 @@
+import type { Embedder } from '../embed/embedder.js';
+import { HashEmbedder } from '../embed/hash-embedder.js';
+import { SwitchyardError, invalidOption } from '../errors.js';
+import { isPlainObject, optInteger, optNumber, optOneOf, optString } from '../config/validate.js';
+import type { IndexPrecision, KernelChoice } from './project-index.js';
+import type { ProjectSpec } from './project-spec.js';
+
+/** Options of {@link FastProjectRouter.create}. All optional. */
+export interface FastProjectRouterOptions {
+  /** Initial projects. @defaultValue [] */
+  readonly projects?: readonly ProjectSpec[];
+  /** Embedder for projects and queries. @defaultValue `new HashEmbedder({ dim: 384 })` */
+  readonly embedder?: Embedder;
+  /** Model path used when nothing scores above the threshold. @defaultValue undefined (result has `modelPath: null`) */
+  readonly defaultProject?: string;
+  /**
+   * Minimum score (cosine + keyword boosts) for a content route; below it the router falls
+   * back. The default suits {@link HashEmbedder}; neural embedders usually want 0.3–0.5.
+   * @defaultValue 0.2
+   */
+  readonly threshold?: number;
+  /** Candidates returned per result. @defaultValue 5 */
+  readonly topK?: number;
+  /** Score added per matched keyword. @defaultValue 0.15 */
+  readonly keywordBoost?: number;
+  /** Cap on the keyword + domain boost of one project. @defaultValue 0.3 */
+  readonly maxBoost?: number;
+  /** Score added when the project's domain word occurs in the request. @defaultValue 0.05 */
+  readonly domainBoost?: number;
+  /**
+   * Characters of request text routed on (last user turn first); longer input is cut
+   * before any other work. @defaultValue 2000
+   */
+  readonly maxPromptChars?: number;
+  /** Matrix precision; `'int8'` for very large registries (4× less memory). @defaultValue 'f32' */
+  readonly precision?: IndexPrecision;
+  /** Score kernel. @defaultValue 'auto' (WebAssembly SIMD when available, else plain JS) */
+  readonly kernel?: KernelChoice;
+  /** Decisions kept for {@link RouterStats.recent}. @defaultValue 100 */
+  readonly recentDecisions?: number;
+  /** This node's id (used in route updates and stats). @defaultValue `'node-<random>'` */
+  readonly nodeId?: string;
+}
+
+/** Fully resolved options. @internal */
+export interface ResolvedRouterOptions {
+  readonly projects: readonly unknown[];
+  readonly embedder: Embedder;
+  readonly defaultProject: string | undefined;
+  readonly threshold: number;
+  readonly topK: number;
+  readonly keywordBoost: number;
+  readonly maxBoost: number;
+  readonly domainBoost: number;
+  readonly maxPromptChars: number;
+  readonly precision: IndexPrecision;
+  readonly kernel: KernelChoice;
+  readonly recentDecisions: number;
+  readonly nodeId: string;
+}
+
+/** Validates options eagerly and fills defaults. @internal */
+export function resolveRouterOptions(options: unknown): ResolvedRouterOptions {
+  if (options === undefined) options = {};
+  if (!isPlainObject(options)) invalidOption('options', 'a plain object', options);
+  const o = options as Record<string, unknown>;
+  const projects = o['projects'] ?? [];
+  if (!Array.isArray(projects)) invalidOption('projects', 'an array of ProjectSpec', projects);
+  const embedder = (o['embedder'] ?? new HashEmbedder({ dim: 384 })) as Embedder;
+  if (typeof embedder !== 'object' || embedder === null || typeof embedder.embed !== 'function' ||
+    typeof embedder.id !== 'string' || !Number.isSafeInteger(embedder.dim) || embedder.dim < 1 || embedder.dim > 16_384) {
+    throw new SwitchyardError('ERR_INVALID_OPTION', 'Expected `embedder` to implement Embedder (id: string, dim: integer in [1, 16384], embed())');
+  }
+  const defaultProject = o['defaultProject'];
+  if (defaultProject !== undefined && typeof defaultProject !== 'string') invalidOption('defaultProject', 'a model path string', defaultProject);
+  return {
+    projects,
+    embedder,
+    defaultProject,
+    threshold: optNumber('threshold', o['threshold'], 0.2, -1, 10),
+    topK: optInteger('topK', o['topK'], 5, 1, 100),
+    keywordBoost: optNumber('keywordBoost', o['keywordBoost'], 0.15, 0, 10),
+    maxBoost: optNumber('maxBoost', o['maxBoost'], 0.3, 0, 10),
+    domainBoost: optNumber('domainBoost', o['domainBoost'], 0.05, 0, 10),
+    maxPromptChars: optInteger('maxPromptChars', o['maxPromptChars'], 2000, 1, 1 << 20),
+    precision: optOneOf('precision', o['precision'], ['f32', 'int8'] as const, 'f32'),
+    kernel: optOneOf('kernel', o['kernel'], ['auto', 'wasm', 'js'] as const, 'auto'),
+    recentDecisions: optInteger('recentDecisions', o['recentDecisions'], 100, 0, 100_000),
+    nodeId: optString('nodeId', o['nodeId'], `node-${Math.random().toString(36).slice(2, 10)}`),
+  };
+}

@@ -28,8 +28,7 @@ export type RouteInput = string | readonly ChatMessage[];
 /** Result of {@link extractRouteText}. @internal */
 export interface ExtractedText {
   readonly text: string;
-  /** Characters available before truncation (bounded count; -1 when not counted). */
-  readonly totalChars: number;
+  /** Whether some text was left out to respect the bound. */
   readonly truncated: boolean;
   /** Why the input could not be used, if so (then text is ''). */
   readonly invalid?: string;
@@ -39,30 +38,34 @@ const MAX_MESSAGES_SCANNED = 64;
 const MAX_BLOCKS_SCANNED = 64;
 const MAX_DEPTH = 4;
 
+/** Per-call state: whether any text was left out. */
+interface Cut { truncated: boolean }
+
 /** Appends the text of `content` (string or blocks) up to `budget` chars; returns the new text. */
-function appendContent(acc: string, content: unknown, budget: number, depth: number): string {
-  if (acc.length >= budget) return acc;
+function appendContent(acc: string, content: unknown, budget: number, depth: number, cut: Cut): string {
   if (typeof content === 'string') {
-    const piece = truncateText(content, budget - acc.length - (acc ? 1 : 0));
+    if (content.length === 0) return acc;
+    const room = budget - acc.length - (acc ? 1 : 0);
+    const piece = room > 0 ? truncateText(content, room) : '';
+    if (piece.length < content.length) cut.truncated = true;
     return piece ? (acc ? acc + '\n' + piece : piece) : acc;
   }
   if (!Array.isArray(content) || depth > MAX_DEPTH) return acc;
   const n = Math.min(content.length, MAX_BLOCKS_SCANNED);
-  for (let i = 0; i < n && acc.length < budget; i++) {
+  for (let i = 0; i < n && !cut.truncated; i++) {
     const block: unknown = content[i];
-    if (typeof block === 'string') acc = appendContent(acc, block, budget, depth + 1);
+    if (typeof block === 'string') acc = appendContent(acc, block, budget, depth + 1, cut);
     else if (typeof block === 'object' && block !== null) {
       const text = (block as { text?: unknown }).text;
-      if (typeof text === 'string') acc = appendContent(acc, text, budget, depth + 1);
+      if (typeof text === 'string') acc = appendContent(acc, text, budget, depth + 1, cut);
       else if ((block as { type?: unknown }).type === 'tool_result') {
-        acc = appendContent(acc, (block as { content?: unknown }).content, budget, depth + 1);
+        acc = appendContent(acc, (block as { content?: unknown }).content, budget, depth + 1, cut);
       }
     }
   }
   return acc;
 }
 
-/** Length of a message's text without building it (bounded scan). */
 function roleOf(m: unknown): string | undefined {
   if (typeof m !== 'object' || m === null) return undefined;
   const role = (m as { role?: unknown }).role;
@@ -78,35 +81,28 @@ function roleOf(m: unknown): string | undefined {
 export function extractRouteText(input: unknown, maxChars: number): ExtractedText {
   if (typeof input === 'string') {
     const text = truncateText(input, maxChars);
-    return { text, totalChars: input.length, truncated: text.length < input.length };
+    return { text, truncated: text.length < input.length };
   }
   if (!Array.isArray(input)) {
-    return { text: '', totalChars: 0, truncated: false, invalid: `messages must be a string or an array, got ${input === null ? 'null' : typeof input}` };
+    return { text: '', truncated: false, invalid: `messages must be a string or an array, got ${input === null ? 'null' : typeof input}` };
   }
   let text = '';
-  let total = 0;
   let sawUser = false;
-  let scanned = 0;
-  for (let i = input.length - 1; i >= 0 && scanned < MAX_MESSAGES_SCANNED && text.length < maxChars; i--, scanned++) {
+  const cut: Cut = { truncated: false };
+  for (let i = input.length - 1, scanned = 0; i >= 0 && scanned < MAX_MESSAGES_SCANNED && !cut.truncated; i--, scanned++) {
     const m: unknown = input[i];
     if (roleOf(m) !== 'user') continue;
     sawUser = true;
-    const before = text.length;
-    text = appendContent(text, (m as { content?: unknown }).content, maxChars, 0);
-    total += text.length - before;
+    text = appendContent(text, (m as { content?: unknown }).content, maxChars, 0, cut);
   }
   if (!sawUser) {
-    for (let i = input.length - 1, s = 0; i >= 0 && s < MAX_MESSAGES_SCANNED; i--, s++) {
+    for (let i = input.length - 1, scanned = 0; i >= 0 && scanned < MAX_MESSAGES_SCANNED && !text; i--, scanned++) {
       const m: unknown = input[i];
-      if (typeof m !== 'object' || m === null) continue;
-      text = appendContent('', (m as { content?: unknown }).content, maxChars, 0);
-      if (text) break;
+      if (typeof m === 'object' && m !== null) text = appendContent('', (m as { content?: unknown }).content, maxChars, 0, cut);
     }
-    total = text.length;
   }
-  const truncated = text.length >= maxChars;
   if (!text && input.length > 0 && !input.some((m: unknown) => typeof m === 'object' && m !== null)) {
-    return { text: '', totalChars: 0, truncated: false, invalid: 'messages contain no message objects' };
+    return { text: '', truncated: false, invalid: 'messages contain no message objects' };
   }
-  return { text, totalChars: total, truncated };
+  return { text, truncated: cut.truncated };
 }

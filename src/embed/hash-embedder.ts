@@ -1,6 +1,7 @@
 import type { Embedder } from './embedder.js';
 import { optInteger, optNumber } from '../config/validate.js';
 import { SwitchyardError } from '../errors.js';
+import { FNV_OFFSET, FNV_PRIME, fmix32, isWordCode, normalizeForMatching, truncateText } from './text.js';
 
 /** Options of {@link HashEmbedder}. All optional. */
 export interface HashEmbedderOptions {
@@ -41,9 +42,6 @@ const SUBLINEAR_TF = (() => {
   return t;
 })();
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-const NON_ASCII = /[^\x00-\x7f]/;
 
 /** English function words: they carry no topic, and in hashed features they drown short prompts. */
 const ENGLISH_STOPWORDS: readonly string[] = (
@@ -83,14 +81,6 @@ function setHas(table: Int32Array, h: number): boolean {
   }
 }
 
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h;
-}
 
 /** FNV-1a over 32-bit hashes: stable id fragment for an IDF table. */
 function hashFloats(values: Float32Array): string {
@@ -100,36 +90,8 @@ function hashFloats(values: Float32Array): string {
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
-/**
- * Word characters: ASCII letters and digits, and every non-ASCII code unit except common
- * punctuation/space blocks (so CJK, accented and emoji text still form tokens).
- */
-function isWordCode(c: number): boolean {
-  if (c < 128) return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 65 && c <= 90);
-  if (c >= 0x2000 && c <= 0x206f) return false; // general punctuation, zero-width, bidi marks
-  if (c >= 0x3000 && c <= 0x303f) return false; // CJK punctuation
-  return c !== 0xfeff && c !== 0x00a0 && c !== 0x00ad;
-}
 
-/**
- * Cuts `text` to at most `max` UTF-16 units without splitting a surrogate pair.
- * @internal
- */
-export function truncateText(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let end = max;
-  const c = text.charCodeAt(end - 1);
-  if (c >= 0xd800 && c <= 0xdbff) end--;
-  return text.slice(0, end);
-}
 
-/**
- * Lower-cases and NFKC-normalises (skipped for pure ASCII, where NFKC is the identity).
- * @internal
- */
-export function normalizeForMatching(text: string): string {
-  return NON_ASCII.test(text) ? text.normalize('NFKC').toLowerCase() : text.toLowerCase();
-}
 
 /**
  * Synchronous, model-free embedder: after NFKC + lower-casing and dropping stopwords, signed

@@ -1,4 +1,4 @@
-import { normalizeForMatching } from '../embed/hash-embedder.js';
+import { FNV_OFFSET, FNV_PRIME, isWordCode, normalizeForMatching } from '../embed/text.js';
 
 /** One compiled keyword or domain rule. @internal */
 export interface KeywordRule<T> {
@@ -21,16 +21,8 @@ export interface PatternRule<T> {
   readonly re: RegExp;
 }
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
 const MAX_TOKENS = 2_048;
 
-function isWordCode(c: number): boolean {
-  if (c < 128) return (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
-  if (c >= 0x2000 && c <= 0x206f) return false;
-  if (c >= 0x3000 && c <= 0x303f) return false;
-  return c !== 0xfeff && c !== 0x00a0 && c !== 0x00ad;
-}
 
 /** Word-token hashes of already-normalised text into `out`; returns the count. */
 function tokenHashes(text: string, out: Int32Array): number {

@@ -1,4 +1,4 @@
-import { truncateText } from '../embed/hash-embedder.js';
+import { truncateText } from '../embed/text.js';
 
 /** A content block of an OpenAI or Anthropic message (`text`, `image`, `tool_use`, `tool_result`, ...). */
 export interface ContentBlock {

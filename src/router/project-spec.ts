@@ -76,6 +76,9 @@ export const PROJECT_LIMITS = {
   maxDim: 16_384,
 } as const;
 
+/** Keys that could reach an object prototype if some consumer merged the spec naively. */
+const FORBIDDEN_KEYS = ['__proto__', 'constructor', 'prototype'] as const;
+
 const NAME_RE = /^[A-Za-z0-9._:@-]{1,128}$/;
 
 function fail(message: string, details: Record<string, unknown>): never {
@@ -119,6 +122,9 @@ export interface NormalizedProject {
 export function normalizeProject(spec: unknown, dim: number): NormalizedProject {
   if (!isPlainObject(spec)) fail(`Expected a project to be a plain object, got ${describeValue(spec)}`, {});
   const s = spec as Record<string, unknown>;
+  for (const key of FORBIDDEN_KEYS) {
+    if (Object.hasOwn(s, key)) fail(`Project has a forbidden key '${key}'`, { field: key });
+  }
   const name = s['name'];
   if (typeof name !== 'string' || !NAME_RE.test(name)) fail(`Expected project \`name\` to match ${NAME_RE}, got ${describeValue(name)}`, { field: 'name' });
   const namespace = s['namespace'] === undefined ? 'default' : s['namespace'];

@@ -1,0 +1,53 @@
+// Text primitives shared by the hash embedder and the keyword matcher, so both agree on
+// what a word is and how text is normalised.
+
+/** FNV-1a offset basis. @internal */
+export const FNV_OFFSET = 0x811c9dc5;
+/** FNV-1a prime. @internal */
+export const FNV_PRIME = 0x01000193;
+const NON_ASCII = /[^\x00-\x7f]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** murmur3 finaliser: spreads FNV hashes over all 32 bits. @internal */
+export function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h;
+}
+
+/**
+ * Word characters: ASCII letters and digits, and every non-ASCII code unit except common
+ * punctuation/space blocks (so CJK, accented and emoji text still form tokens).
+ * @internal
+ */
+export function isWordCode(c: number): boolean {
+  if (c < 128) return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 65 && c <= 90);
+  if (c >= 0x2000 && c <= 0x206f) return false; // general punctuation, zero-width, bidi marks
+  if (c >= 0x3000 && c <= 0x303f) return false; // CJK punctuation
+  return c !== 0xfeff && c !== 0x00a0 && c !== 0x00ad && c !== 0xfffd;
+}
+
+/**
+ * Cuts `text` to at most `max` UTF-16 units without splitting a surrogate pair.
+ * @internal
+ */
+export function truncateText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max;
+  const c = text.charCodeAt(end - 1);
+  if (c >= 0xd800 && c <= 0xdbff) end--;
+  return text.slice(0, end);
+}
+
+/**
+ * Lower-cases and NFKC-normalises (skipped for pure ASCII, where NFKC is the identity).
+ * Lone surrogates carry no meaning and become spaces, so they cannot glue onto a word.
+ * @internal
+ */
+export function normalizeForMatching(text: string): string {
+  if (!NON_ASCII.test(text)) return text.toLowerCase();
+  return text.replace(LONE_SURROGATE, ' ').normalize('NFKC').toLowerCase();
+}

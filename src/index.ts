@@ -6,7 +6,7 @@ export type { SwitchyardErrorCode, SwitchyardErrorOptions } from './errors.js';
 
 // router
 export { FastProjectRouter } from './router/fast-project-router.js';
-export type { FastProjectRouterEvents, ProjectUpsertedEvent, RouteRequest, RouterStats } from './router/fast-project-router.js';
+export type { FastProjectRouterEvents, ProjectRemovedEvent, ProjectUpsertedEvent, RouteCounts, RouteRequest, RouterStats } from './router/fast-project-router.js';
 export type { FastProjectRouterOptions } from './router/router-options.js';
 export type { ProjectSpec, Project } from './router/project-spec.js';
 export type { RouteResult, RouteCandidate, RouteMethod } from './router/route-result.js';

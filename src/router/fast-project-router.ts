@@ -18,6 +18,26 @@ export interface ProjectUpsertedEvent {
   readonly action: 'add' | 'update';
 }
 
+/** Payload of `project:removed`. */
+export interface ProjectRemovedEvent {
+  /** Model path of the removed project. */
+  readonly modelPath: string;
+}
+
+/** Decisions per method. */
+export interface RouteCounts {
+  /** Explicit model-path or alias routes. */
+  readonly explicit: number;
+  /** Pattern decisions and keyword-boosted wins. */
+  readonly keyword: number;
+  /** Pure embedding-similarity routes. */
+  readonly semantic: number;
+  /** Fallbacks. */
+  readonly fallback: number;
+  /** Sum over all methods. */
+  readonly total: number;
+}
+
 /** Events of {@link FastProjectRouter} (eventemitter3, `noun:verb`). */
 export interface FastProjectRouterEvents {
   /** Every routing decision (emitted only when someone listens). */
@@ -25,7 +45,7 @@ export interface FastProjectRouterEvents {
   /** A project was added or replaced. */
   'project:upserted': [event: ProjectUpsertedEvent];
   /** A project was removed. */
-  'project:removed': [event: { readonly modelPath: string }];
+  'project:removed': [event: ProjectRemovedEvent];
 }
 
 /** One request of {@link FastProjectRouter.routeBatch}. */
@@ -53,7 +73,7 @@ export interface RouterStats {
   /** Bytes of matrix storage allocated. */
   readonly matrixBytes: number;
   /** Decisions per method since creation. */
-  readonly routes: Readonly<Record<RouteMethod, number>> & { readonly total: number };
+  readonly routes: RouteCounts;
   /** Router latency percentiles (ms) since creation. */
   readonly latency: LatencySummary;
   /** The last decisions, oldest first. */

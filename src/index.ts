@@ -8,6 +8,7 @@ export type { SwitchyardErrorCode, SwitchyardErrorOptions } from './errors.js';
 export { FastProjectRouter } from './router/fast-project-router.js';
 export type { FastProjectRouterEvents, ProjectRemovedEvent, ProjectUpsertedEvent, RouteCounts, RouteRequest, RouterStats } from './router/fast-project-router.js';
 export type { FastProjectRouterOptions } from './router/router-options.js';
+export type { OverlapPair, OverlapReport, OverlapReportOptions } from './router/overlap-report.js';
 export type { ProjectSpec, Project } from './router/project-spec.js';
 export type { RouteResult, RouteCandidate, RouteMethod } from './router/route-result.js';
 export type { RouteInput, ChatMessage, ContentBlock } from './router/message-text.js';

@@ -9,6 +9,7 @@ import { normalizeProject, type NormalizedProject, type Project, type ProjectSpe
 import type { RouteCandidate, RouteMethod, RouteResult } from './route-result.js';
 import { resolveRouterOptions, type FastProjectRouterOptions, type ResolvedRouterOptions } from './router-options.js';
 import { topK } from './similarity.js';
+import { computeOverlap, type OverlapReport, type OverlapReportOptions } from './overlap-report.js';
 
 /** Payload of `project:upserted`. */
 export interface ProjectUpsertedEvent {
@@ -308,6 +309,22 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
     this.#delete(entry);
     if (this.listenerCount('project:removed') > 0) this.emit('project:removed', { modelPath });
     return true;
+  }
+
+  /**
+   * Finds projects whose main rows (description, topics, keywords) are so similar that
+   * requests may flip between them: a design-time check of the registry (O(n² · dim), uses
+   * ml-matrix; never on the routing path).
+   * @param options - see {@link OverlapReportOptions}
+   * @throws {@link SwitchyardError} `ERR_INVALID_OPTION` for bad options or more than `maxProjects` projects.
+   */
+  overlapReport(options: OverlapReportOptions = {}): OverlapReport {
+    const rows = this.#entries.map((e) => {
+      const v = new Float32Array(this.#index.dim);
+      this.#index.readRow(e.rows[0]!, v);
+      return v;
+    });
+    return computeOverlap(this.#entries.map((e) => e.n.project.modelPath), rows, options);
   }
 
   /** Counters, latency percentiles and the last decisions. */

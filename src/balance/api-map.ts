@@ -300,7 +300,7 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
    *
    * @param model - requested model
    * @param call - the host's upstream call
-   * @param options - retries, fallbacks, timeout, caller signal, strategy
+   * @param executeOptions - retries, fallbacks, timeout, caller signal, strategy
    * @returns the call's value
    * @throws {@link SwitchyardError} `ERR_NO_HEALTHY_INSTANCE` (no attempt could be made),
    *   `ERR_ALL_ATTEMPTS_FAILED` (`details.attempts` lists every attempt, `details.reason` says why it stopped,
@@ -550,7 +550,7 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
    * Starts periodic health checks (the next round starts `intervalMs` after the previous one
    * ended). The timer is unref'd, so it never keeps the process alive. Starting again replaces
    * the previous schedule.
-   * @param options - interval, probe and probe timeout
+   * @param healthOptions - interval, probe and probe timeout
    * @returns a handle whose `stop()` ends the checks
    */
   startHealthChecks(healthOptions: HealthCheckOptions): HealthCheckHandle {

@@ -27,3 +27,5 @@ export type {
 } from './balance/types.js';
 export { expandEnv, expandString } from './config/expand-env.js';
 export type { ExpandEnvOptions } from './config/expand-env.js';
+export { loadRoutingConfig } from './config/routing-config.js';
+export type { LoadRoutingConfigOptions, RoutingConfig } from './config/routing-config.js';

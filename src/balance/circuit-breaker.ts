@@ -214,9 +214,9 @@ export class CircuitBreaker {
     if (this.#state !== 'closed') return;
     this.#window.record(failed, now);
     this.#consecutive = failed ? this.#consecutive + 1 : 0;
-    if (!failed || !this.#o.enabled || !allowOpen) return;
+    if (!this.#o.enabled || !allowOpen) return;
     const c = this.#o.consecutiveFailures;
-    if (c > 0 && this.#consecutive >= c) {
+    if (failed && c > 0 && this.#consecutive >= c) {
       this.#open(now);
       return;
     }

@@ -69,3 +69,32 @@ export function flush(): Promise<void> {
 export function httpError(status: number, extra: Record<string, unknown> = {}): Error {
   return Object.assign(new Error(`HTTP ${status}`), { status, ...extra });
 }
+
+/** Outcome of a promise driven to completion under fake time. */
+export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/**
+ * Drives `promises` to completion: lets microtasks run, then fires the next fake timer, until
+ * all settled. Throws when something is stuck (nothing pending, still unsettled).
+ */
+export async function drive<T>(promises: readonly Promise<T>[], time: FakeTime): Promise<Settled<T>[]> {
+  const out: (Settled<T> | undefined)[] = new Array(promises.length);
+  let left = promises.length;
+  promises.forEach((p, i) => {
+    p.then((value) => { out[i] = { ok: true, value }; left--; }, (error: unknown) => { out[i] = { ok: false, error }; left--; });
+  });
+  while (left > 0) {
+    await flush();
+    if (left === 0) break;
+    if (!time.runNext()) {
+      await flush();
+      if (left > 0 && time.pending === 0) throw new Error(`stuck: ${left} promise(s) unsettled with no pending timer`);
+    }
+  }
+  return out as Settled<T>[];
+}
+
+/** One provider `p` serving `models` with instances named by `ids`. */
+export function oneProvider(ids: readonly string[], models: readonly string[] = ['m'], weights?: readonly number[]): { name: string; models: readonly string[]; instances: { id: string; endpoint: string; weight: number }[] }[] {
+  return [{ name: 'p', models, instances: ids.map((id, i) => ({ id, endpoint: `http://${id}`, weight: weights?.[i] ?? 1 })) }];
+}

@@ -417,7 +417,10 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
     const ctrl = new AbortController();
     const timers = this.#o.timers;
     return new Promise<T>((resolve, reject) => {
-      const onAbort = (): void => reject(ctrl.signal.reason);
+      const onAbort = (): void => {
+        cleanup();
+        reject(ctrl.signal.reason);
+      };
       const onOuter = (): void => ctrl.abort(outer?.reason);
       const timer = timers.setTimeout(() => {
         onTimeout();

@@ -63,6 +63,8 @@ test('new ApiMap() – a model named __proto__ or constructor is just a model (n
   assert.ok(m.resolve('constructor').ok);
   assert.deepEqual(m.resolve('toString'), { ok: false, model: 'toString', reason: 'unknown-model' });
   assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+  assert.throws(() => m.resolve('constructor', { strategy: 'toString' as 'weighted' }), { name: 'SwitchyardError', code: 'ERR_INVALID_OPTION' });
+  rejects({ providers: oneProvider(['a']), strategy: 'hasOwnProperty' }, 'strategy from Object.prototype');
 });
 
 test('weightedShares() – property: for any valid weights the probabilities are finite and sum to 1 (E6)', () => {

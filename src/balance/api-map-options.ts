@@ -61,6 +61,12 @@ export interface ApiMapOptions {
   readonly explorationRate?: number;
   /** Latency sample recorded for a failed call (at least its real latency), ms. @defaultValue 10000 */
   readonly failureLatencyMs?: number;
+  /**
+   * A 429 takes the instance out of rotation for this long (or its `Retry-After`, if longer),
+   * when its model has other instances; single-instance models are never cooled by a 429.
+   * `0` disables it. @defaultValue 5000
+   */
+  readonly rateLimitCooldownMs?: number;
   /** Decisions kept by {@link ApiMap.history}. @defaultValue 1000 */
   readonly historySize?: number;
   /** Overrides the built-in {@link classifyFailure}. */
@@ -116,6 +122,7 @@ export interface ResolvedApiMapOptions {
   readonly emaAlpha: number;
   readonly explorationRate: number;
   readonly failureLatencyMs: number;
+  readonly rateLimitCooldownMs: number;
   readonly historySize: number;
   readonly classifyError: ((status: number | undefined, error: unknown) => FailureClass) | undefined;
   readonly errorFilter: ((error: unknown) => boolean) | undefined;
@@ -251,6 +258,7 @@ export function resolveApiMapOptions(options: ApiMapOptions): ResolvedApiMapOpti
     emaAlpha: optFraction('emaAlpha', options.emaAlpha, 0.2, false),
     explorationRate: optFraction('explorationRate', options.explorationRate, 0.05, true),
     failureLatencyMs: optNumber('failureLatencyMs', options.failureLatencyMs, 10_000, 0, MAX_TIMER_MS),
+    rateLimitCooldownMs: optNumber('rateLimitCooldownMs', options.rateLimitCooldownMs, 5000, 0, MAX_TIMER_MS),
     historySize: optInteger('historySize', options.historySize, 1000, 0, 1_000_000),
     classifyError: optFunction('classifyError', options.classifyError),
     errorFilter: optFunction('errorFilter', options.errorFilter),

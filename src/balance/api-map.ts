@@ -20,13 +20,14 @@ import { STRATEGY_NAMES, type PickFn, type PoolState, type StrategyContext, type
 import type { CallOutcome, InstanceInfo, ProviderInfo, Resolution, Selection, Unavailable, UnavailableReason } from './types.js';
 import { pickWeighted } from './weighted.js';
 
-const PICKERS: Readonly<Record<StrategyName, PickFn>> = {
+// Null prototype: a strategy name like 'toString' must not find Object.prototype members.
+const PICKERS: Readonly<Record<StrategyName, PickFn>> = Object.assign(Object.create(null) as Record<StrategyName, PickFn>, {
   'round-robin': pickRoundRobin,
   'least-loaded': pickLeastLoaded,
   fastest: pickFastest,
   weighted: pickWeighted,
   'fixed-ratio': pickFixedRatio,
-};
+});
 
 /** Options of {@link ApiMap.resolve}. */
 export interface ResolveOptions {
@@ -233,7 +234,10 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
       }
     }
     let widest = 0;
-    for (const pool of this.#pools.values()) widest = Math.max(widest, pool.members.length);
+    for (const pool of this.#pools.values()) {
+      widest = Math.max(widest, pool.members.length);
+      if (pool.members.length > 1) for (const s of pool.members) s.shared = true;
+    }
     this.#scratch = new Array<InstanceState>(widest).fill(this.#instances[0]!);
     this.#ctx = { random: o.random, localFraction: o.localFraction, explorationRate: o.explorationRate };
     this.#history = new DecisionHistory(o.historySize);
@@ -258,7 +262,7 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
     if (pool === undefined) return unavailable(model, 'unknown-model');
     const strategy = options?.strategy ?? this.#o.strategy;
     const pick = PICKERS[strategy];
-    if (pick === undefined) invalidOption('strategy', `one of ${STRATEGY_NAMES.join(', ')}`, strategy);
+    if (typeof pick !== 'function') invalidOption('strategy', `one of ${STRATEGY_NAMES.join(', ')}`, strategy);
     const exclude = options?.exclude;
     const now = this.#o.now();
     const members = pool.members;
@@ -492,7 +496,10 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
       state.observeLatency(latency, this.#o.emaAlpha);
     }
     const retryAfter = outcome.retryAfterMs;
-    if (typeof retryAfter === 'number' && retryAfter > 0 && retryAfter < Infinity) state.cooldownUntil = Math.max(state.cooldownUntil, now + retryAfter);
+    let cooldown = typeof retryAfter === 'number' && retryAfter > 0 && retryAfter < Infinity ? retryAfter : 0;
+    // A 429 takes the instance out at once when the model has other instances to use (LiteLLM).
+    if (status === 429 && !filtered && state.shared) cooldown = Math.max(cooldown, this.#o.rateLimitCooldownMs);
+    if (cooldown > 0) state.cooldownUntil = Math.max(state.cooldownUntil, now + cooldown);
     state.breaker.onResult(token, failed, now, allowOpen);
   }
 

@@ -23,7 +23,9 @@ export class InstanceState {
   successes = 0;
   failures = 0;
   healthy = true;
-  /** Skipped until this time (Retry-After). */
+  /** Whether some model of this instance has other instances too. */
+  shared = false;
+  /** Skipped until this time (Retry-After, 429). */
   cooldownUntil = -Infinity;
 
   constructor(info: InstanceInfo, provider: ProviderInfo, ordinal: number, group: ProviderGroup) {

@@ -19,3 +19,29 @@ export type { LatencySummary } from './telemetry/latency-histogram.js';
 export { HashEmbedder } from './embed/hash-embedder.js';
 export type { HashEmbedderOptions } from './embed/hash-embedder.js';
 export type { Embedder } from './embed/embedder.js';
+
+// balance
+// Internal (not exported): CircuitBreaker state machine, failure windows, strategy pick
+// functions, retry budget, option resolvers. Tests import them from their modules.
+export { ApiMap } from './balance/api-map.js';
+export type {
+  ResolveOptions, UpstreamCall, ExecuteOptions, HealthProbe, CheckHealthOptions, HealthCheckOptions,
+  HealthReport, HealthCheckHandle, InstanceStats, ApiMapStats,
+} from './balance/api-map.js';
+export type { ApiMapOptions, RetryOptions, Timers } from './balance/api-map-options.js';
+export type { BreakerState, BreakerWindowType, CircuitBreakerOptions } from './balance/circuit-breaker.js';
+export { classifyFailure, parseRetryAfter, retryAfterOf, statusOf } from './balance/classify-failure.js';
+export type { FailureClass } from './balance/classify-failure.js';
+export type { Decision } from './balance/decision-history.js';
+export type { ApiMapEvents, AttemptRecord, BreakerEvent, InstanceHealthEvent } from './balance/events.js';
+export { seededRandom } from './balance/random.js';
+export type { RandomSource } from './balance/random.js';
+export type { StrategyName } from './balance/strategy.js';
+export type {
+  CallOutcome, Deployment, InstanceInfo, InstanceSpec, ProviderInfo, ProviderSpec, Resolution, Selection,
+  Unavailable, UnavailableReason,
+} from './balance/types.js';
+export { expandEnv, expandString } from './config/expand-env.js';
+export type { ExpandEnvOptions } from './config/expand-env.js';
+export { loadRoutingConfig } from './config/routing-config.js';
+export type { LoadRoutingConfigOptions, RoutingConfig } from './config/routing-config.js';

@@ -270,26 +270,40 @@ export class HashEmbedder implements Embedder {
       prevWord = wh;
       hasPrev = true;
       if (cw === 0) continue;
-      // character n-grams of " word " (boundary-padded), lengths minN..maxN
+      // character n-grams of " word " (boundary-padded), lengths minN..maxN, hashed
+      // newest-first so each longer gram extends the previous hash by one code unit
       let r0 = 32, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0, r6 = 0, r7 = 0;
       let filled = 1;
+      const base = FNV_OFFSET ^ seed;
       for (let q = start; q <= i; q++) {
         const c = q < i ? text.charCodeAt(q) : 32;
         r7 = r6; r6 = r5; r5 = r4; r4 = r3; r3 = r2; r2 = r1; r1 = r0; r0 = c;
         filled++;
-        let h = Math.imul((FNV_OFFSET ^ seed) ^ r0, FNV_PRIME);
-        if (minN === 1) {
-          const f = fmix32(h ^ 1);
-          acc[((f >>> 16) * dim) >>> 16]! += (f & 1) === 0 ? cw : -cw;
-        }
-        for (let len = 2; len <= maxN && len <= filled; len++) {
-          const code = len === 2 ? r1 : len === 3 ? r2 : len === 4 ? r3 : len === 5 ? r4 : len === 6 ? r5 : len === 7 ? r6 : r7;
-          h = Math.imul(h ^ code, FNV_PRIME);
-          if (len >= minN) {
-            const f = fmix32(h ^ len);
-            acc[((f >>> 16) * dim) >>> 16]! += (f & 1) === 0 ? cw : -cw;
-          }
-        }
+        let h = Math.imul(base ^ r0, FNV_PRIME);
+        let f: number;
+        if (minN === 1) { f = fmix32(h ^ 1); acc[((f >>> 16) * dim) >>> 16]! += (f & 1) === 0 ? cw : -cw; }
+        if (maxN < 2 || filled < 2) continue;
+        h = Math.imul(h ^ r1, FNV_PRIME);
+        if (minN <= 2) { f = fmix32(h ^ 2); acc[((f >>> 16) * dim) >>> 16]! += (f & 1) === 0 ? cw : -cw; }
+        if (maxN < 3 || filled < 3) continue;
+        h = Math.imul(h ^ r2, FNV_PRIME);
+        if (minN <= 3) { f = fmix32(h ^ 3); acc[((f >>> 16) * dim) >>> 16]! += (f & 1) === 0 ? cw : -cw; }
+        if (maxN < 4 || filled < 4) continue;
+        h = Math.imul(h ^ r3, FNV_PRIME);
+        if (minN <= 4) { f = fmix32(h ^ 4); acc[((f >>> 16) * dim) >>> 16]! += (f & 1) === 0 ? cw : -cw; }
+        if (maxN < 5 || filled < 5) continue;
+        h = Math.imul(h ^ r4, FNV_PRIME);
+        if (minN <= 5) { f = fmix32(h ^ 5); acc[((f >>> 16) * dim) >>> 16]! += (f & 1) === 0 ? cw : -cw; }
+        if (maxN < 6 || filled < 6) continue;
+        h = Math.imul(h ^ r5, FNV_PRIME);
+        if (minN <= 6) { f = fmix32(h ^ 6); acc[((f >>> 16) * dim) >>> 16]! += (f & 1) === 0 ? cw : -cw; }
+        if (maxN < 7 || filled < 7) continue;
+        h = Math.imul(h ^ r6, FNV_PRIME);
+        if (minN <= 7) { f = fmix32(h ^ 7); acc[((f >>> 16) * dim) >>> 16]! += (f & 1) === 0 ? cw : -cw; }
+        if (maxN < 8 || filled < 8) continue;
+        h = Math.imul(h ^ r7, FNV_PRIME);
+        f = fmix32(h ^ 8);
+        acc[((f >>> 16) * dim) >>> 16]! += (f & 1) === 0 ? cw : -cw;
       }
     }
   }

@@ -6,7 +6,7 @@ import { ProjectIndex } from '../src/router/project-index.js';
 import { dotRowsF32 } from '../src/router/similarity.js';
 import { PROJECTS_112, HELD_OUT_112 } from '../test/fixtures/projects-112.js';
 import { prng, randomUnitRows } from '../test/helpers/random.js';
-import { formatNs, measure, measureAsync, type BenchSection, type CaseResult } from './harness.js';
+import { formatNs, formatRate, measure, measureAsync, type BenchSection, type CaseResult } from './harness.js';
 
 const US = 1_000;
 const MS = 1_000_000;
@@ -85,10 +85,21 @@ export default async function run(): Promise<BenchSection[]> {
   const embedder = new HashEmbedder();
   const out = new Float32Array(384);
   routing.push(measure('HashEmbedder.embedInto, ~200-char prompt', (i) => embedder.embedInto(PROMPTS[i % PROMPTS.length]!, out, 0)));
+  const find = (prefix: string): CaseResult => routing.find((r) => r.name.startsWith(prefix))!;
+  const embed = find('HashEmbedder.embedInto');
+  const three = find('semantic route, 112 projects × 3 rows');
+  const misses: string[] = [];
+  if (three.met === false) {
+    misses.push(`Missed: 112 projects × 3 rows takes ${formatNs(three.medianNs)}, ${(three.medianNs / (15 * US)).toFixed(2)}× the 15 µs target. Why: 336 rows of f32 (516 KB) spill out of the 512 KB L2, so the kernel costs ~3× the 112-row case (see the kernel table); \`precision: 'int8'\` (129 KB) recovers ~1 µs. The seed-shaped registry (one row per project) meets the target.`);
+  }
+  for (const r of routing.filter((x) => x.name.startsWith('routeBatch') && x.met === false)) {
+    misses.push(`Missed: ${r.name.replace(/ \(.*/, '')} reaches ${formatRate(r.opsPerSec)}, ${(150_000 / r.opsPerSec).toFixed(1)}× short of 150,000/s. Why: 150,000/s leaves 6.7 µs per route on one core, and embedding the ~200-char prompt alone takes ${formatNs(embed.medianNs)} here; the 4-query batch kernel scores ~25–30% faster than four single passes, but embedding, keyword matching and result building are per request. Reaching it would need the second core (worker threads over a shared matrix), which is not built.`);
+  }
   sections.push({
     title: 'Routing (FastProjectRouter, HashEmbedder 384-d, WASM SIMD kernel)',
     results: routing,
     notes: [
+      ...misses,
       'Semantic routes include text extraction, keyword matching, embedding, scoring every row, per-project max, top-5 and the RouteResult.',
       `Seed anchors (Python, other hardware): semantic 0.345 ms per route, 14,354 routes/s batch, 62.8 ms init for 112 projects; this run: ${formatNs(routing[1]!.medianNs)} per route (seed-shaped registry).`,
       'Synthetic registries above 112 projects have one row per project (8 random topic words).',

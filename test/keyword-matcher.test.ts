@@ -39,3 +39,11 @@ test('KeywordMatcher#matchPattern() – first rule in registration order wins', 
   assert.equal(m.matchPattern('ticket desk')?.owner, 'second');
   assert.equal(m.matchPattern('nothing'), null);
 });
+
+test('KeywordMatcher – a domain path boosts on each segment', () => {
+  const m = new KeywordMatcher<string>();
+  m.add('farm', [], 'animals/camelids', [], 0.15, 0.05);
+  assert.deepEqual(labels(m, 'all about camelids'), ['farm:domain:camelids']);
+  assert.deepEqual(labels(m, 'animals'), ['farm:domain:animals']);
+  assert.deepEqual(labels(m, 'animals and camelids'), ['farm:domain:animals', 'farm:domain:camelids']);
+});

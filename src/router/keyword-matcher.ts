@@ -90,7 +90,8 @@ export class KeywordMatcher<T> {
       else this.#byFirstToken.set(rule.first, [rule]);
     };
     for (const k of keywords) addRule(k, 'keyword', keywordBoost);
-    if (domain && domainBoost > 0) addRule(domain, 'domain', domainBoost);
+    // a domain path like 'animals/camelids' boosts on each segment
+    if (domainBoost > 0) for (const segment of domain.split('/')) if (segment.trim()) addRule(segment.trim(), 'domain', domainBoost);
     const pats = patterns.map((re) => ({ owner, re }));
     this.#rulesOf.set(owner, { keywords: rules, patterns: pats });
     if (pats.length) this.#patterns = this.#patterns.concat(pats);

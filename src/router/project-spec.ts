@@ -14,7 +14,7 @@ export interface ProjectSpec {
   readonly name: string;
   /** Other model strings that route here explicitly (exact match). */
   readonly aliases?: readonly string[];
-  /** Domain, e.g. `'healthcare'`; a query containing the domain word gets a small boost. */
+  /** Domain, e.g. `'healthcare'` or a path `'animals/camelids'`; a query containing the domain word (or any path segment) gets a small boost. */
   readonly domain?: string;
   /** What the project is for. */
   readonly description?: string;

@@ -45,3 +45,8 @@ export { expandEnv, expandString } from './config/expand-env.js';
 export type { ExpandEnvOptions } from './config/expand-env.js';
 export { loadRoutingConfig } from './config/routing-config.js';
 export type { LoadRoutingConfigOptions, RoutingConfig } from './config/routing-config.js';
+
+// telemetry
+// Internal (not exported): the channel objects, publish/trace helpers and the payload counter.
+export { DIAGNOSTICS_CHANNELS } from './telemetry/diagnostics.js';
+export type { AttemptMetric, ExecuteTraceContext, MetricsMessage, RouteMetric, RouteTraceContext } from './telemetry/diagnostics.js';

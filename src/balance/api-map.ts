@@ -17,6 +17,7 @@ import { pickLeastLoaded } from './least-loaded.js';
 import { RetryBudget } from './retry-budget.js';
 import { pickRoundRobin } from './round-robin.js';
 import { STRATEGY_NAMES, type PickFn, type PoolState, type StrategyContext, type StrategyName } from './strategy.js';
+import { executeTracing, metricsChannel, publishAttemptMetric, traceAttempt } from '../telemetry/diagnostics.js';
 import type { CallOutcome, InstanceInfo, ProviderInfo, Resolution, Selection, Unavailable, UnavailableReason } from './types.js';
 import { pickWeighted } from './weighted.js';
 
@@ -367,8 +368,12 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
             const started = this.#o.now();
             let timedOut = false;
             try {
-              const value = await this.#attempt(sel, call, attempts.length, timeoutMs, signal, () => (timedOut = true));
-              sel.release({ ok: true, latencyMs: this.#o.now() - started });
+              const n = attempts.length;
+              const run = (): Promise<T> => this.#attempt(sel, call, n, timeoutMs, signal, () => (timedOut = true));
+              const value = await (executeTracing.hasSubscribers ? traceAttempt(m, sel.provider.name, sel.instance.id, sel.instance.endpoint, n, run) : run());
+              const latencyMs = this.#o.now() - started;
+              sel.release({ ok: true, latencyMs });
+              if (metricsChannel.hasSubscribers) publishAttemptMetric(m, sel.provider.name, sel.instance.id, n, latencyMs);
               return value;
             } catch (error) {
               const latencyMs = this.#o.now() - started;
@@ -388,6 +393,7 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
               };
               attempts.push(record);
               if (this.listenerCount('attempt:failed') > 0) this.emit('attempt:failed', record);
+              if (metricsChannel.hasSubscribers) publishAttemptMetric(m, record.provider, record.instance, record.attempt, latencyMs, failure, status);
               if (failure === 'fatal') {
                 reason = filtered ? 'filtered' : 'fatal';
                 break models;

@@ -2,6 +2,7 @@ import { EventEmitter } from 'eventemitter3';
 import type { Embedder } from '../embed/embedder.js';
 import { SwitchyardError, describeValue } from '../errors.js';
 import { LatencyHistogram, type LatencySummary } from '../telemetry/latency-histogram.js';
+import { metricsChannel, publishRouteMetric, routeTracing, traceRoute, traceRouteSync } from '../telemetry/diagnostics.js';
 import { KeywordMatcher, type KeywordRule } from './keyword-matcher.js';
 import { extractRouteText, type RouteInput } from './message-text.js';
 import { BATCH_WIDTH, ProjectIndex, type IndexPrecision, type KernelKind } from './project-index.js';
@@ -203,6 +204,11 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
    * @throws {@link SwitchyardError} `ERR_SYNC_EMBEDDER_REQUIRED` with an asynchronous embedder.
    */
   routeSync(model: string | undefined, messages: RouteInput): RouteResult {
+    if (routeTracing.hasSubscribers) return traceRouteSync(model, this.#o.nodeId, () => this.#routeSync(model, messages));
+    return this.#routeSync(model, messages);
+  }
+
+  #routeSync(model: string | undefined, messages: RouteInput): RouteResult {
     const t0 = performance.now();
     const explicit = this.#routeExplicit(model, t0);
     if (explicit) return explicit;
@@ -223,8 +229,13 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
    * @param messages - prompt string or chat messages
    * @throws {@link SwitchyardError} `ERR_EMBEDDER_FAILED` when the embedder throws or returns a malformed vector.
    */
-  async route(model: string | undefined, messages: RouteInput): Promise<RouteResult> {
-    if (this.#sync) return this.routeSync(model, messages);
+  route(model: string | undefined, messages: RouteInput): Promise<RouteResult> {
+    if (routeTracing.hasSubscribers) return traceRoute(model, this.#o.nodeId, () => this.#route(model, messages));
+    return this.#route(model, messages);
+  }
+
+  async #route(model: string | undefined, messages: RouteInput): Promise<RouteResult> {
+    if (this.#sync) return this.#routeSync(model, messages);
     const t0 = performance.now();
     const explicit = this.#routeExplicit(model, t0);
     if (explicit) return explicit;
@@ -471,6 +482,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
       if (this.#recentLen < cap) this.#recentLen++;
     }
     if (this.listenerCount('route:selected') > 0) this.emit('route:selected', result);
+    if (metricsChannel.hasSubscribers) publishRouteMetric(this.#o.nodeId, result);
     return result;
   }
 

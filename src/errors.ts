@@ -19,6 +19,8 @@
  * - `ERR_INVALID_MESSAGE`: a replicated route update is malformed.
  * - `ERR_CACHE_IO`: the on-disk cache could not be written.
  * - `ERR_CLOSED`: the object was used after `close()`.
+ * - `ERR_INVALID_FEEDBACK`: a feedback record is not a valid preference pair.
+ * - `ERR_FEEDBACK_IO`: the feedback log or a DPO export could not read or write its file.
  */
 export type SwitchyardErrorCode =
   | 'ERR_INVALID_OPTION'
@@ -38,7 +40,9 @@ export type SwitchyardErrorCode =
   | 'ERR_CONFIG_CYCLE'
   | 'ERR_INVALID_MESSAGE'
   | 'ERR_CACHE_IO'
-  | 'ERR_CLOSED';
+  | 'ERR_CLOSED'
+  | 'ERR_INVALID_FEEDBACK'
+  | 'ERR_FEEDBACK_IO';
 
 /** Options accepted by {@link SwitchyardError}. */
 export interface SwitchyardErrorOptions extends ErrorOptions {

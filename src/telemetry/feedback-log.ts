@@ -1,0 +1,224 @@
+// FeedbackLog: preference records appended to a JSONL file in batches, off the routing path.
+import { open, type FileHandle } from 'node:fs/promises';
+import { EventEmitter } from 'eventemitter3';
+import { optInteger } from '../config/validate.js';
+import { SwitchyardError, describeValue, invalidOption } from '../errors.js';
+import { checkFeedback, type FeedbackRecord } from './feedback-record.js';
+
+/** Options of {@link FeedbackLog.open}. */
+export interface FeedbackLogOptions {
+  /**
+   * Records accepted but not yet written. When full, {@link FeedbackLog.record} drops the
+   * record and returns `false` (counted in `stats().dropped`): the log never blocks or grows
+   * without bound when the disk is slower than the traffic.
+   * @defaultValue 10000
+   */
+  readonly maxQueue?: number;
+  /** Records per append call. @defaultValue 1000 */
+  readonly maxBatch?: number;
+  /** Largest serialized record, bytes; larger ones throw `ERR_PROMPT_TOO_LARGE`. @defaultValue 1048576 */
+  readonly maxRecordBytes?: number;
+  /** Wall clock for the `ts` field, ms since the epoch. @defaultValue Date.now */
+  readonly now?: () => number;
+}
+
+/** Counters of {@link FeedbackLog.stats}. */
+export interface FeedbackLogStats {
+  /** Records accepted by `record()`. */
+  readonly recorded: number;
+  /** Records appended to the file. */
+  readonly written: number;
+  /** Records refused because the queue was full or the log had failed. */
+  readonly dropped: number;
+  /** Accepted records whose append failed. */
+  readonly lost: number;
+  /** Records accepted and not yet written (including the batch being written). */
+  readonly queued: number;
+  /** Bytes appended by this instance. */
+  readonly bytes: number;
+}
+
+/** Events of {@link FeedbackLog}. */
+export interface FeedbackLogEvents {
+  /** An append failed; the log stops accepting records and `flush()`/`close()` reject. */
+  'write:failed': [error: SwitchyardError];
+}
+
+/**
+ * An append-only JSONL log of preference records (`{prompt, chosen, rejected, meta, ts}`)
+ * for the DPO flywheel: {@link exportDpoDataset} turns it into a training file.
+ *
+ * `record()` validates and serializes synchronously, then returns; appends happen later in
+ * batches (one `write` per batch, `O_APPEND`), so recording never waits for the disk.
+ * `close()` writes everything accepted before it, so a clean shutdown loses nothing. A crash
+ * can lose the records not yet appended and leave a partial last line, which
+ * {@link exportDpoDataset} counts as invalid.
+ *
+ * @example
+ * ```ts
+ * const log = await FeedbackLog.open('feedback.jsonl');
+ * log.record({ prompt: 'fix my test', chosen: 'dev/code-helper', rejected: 'farm/llama-care', meta: { user: 'u1' } });
+ * await log.close();
+ * ```
+ */
+export class FeedbackLog extends EventEmitter<FeedbackLogEvents> {
+  readonly #fh: FileHandle;
+  readonly #path: string;
+  readonly #maxQueue: number;
+  readonly #maxBatch: number;
+  readonly #maxRecordBytes: number;
+  readonly #now: () => number;
+  #pending: string[] = [];
+  #inflight = 0;
+  #writing: Promise<void> | null = null;
+  #scheduled = false;
+  #closing: Promise<void> | null = null;
+  #failure: SwitchyardError | null = null;
+  #recorded = 0;
+  #written = 0;
+  #dropped = 0;
+  #lost = 0;
+  #bytes = 0;
+
+  private constructor(fh: FileHandle, path: string, maxQueue: number, maxBatch: number, maxRecordBytes: number, now: () => number) {
+    super();
+    this.#fh = fh;
+    this.#path = path;
+    this.#maxQueue = maxQueue;
+    this.#maxBatch = maxBatch;
+    this.#maxRecordBytes = maxRecordBytes;
+    this.#now = now;
+  }
+
+  /**
+   * Opens (creates or appends to) the log file.
+   * @param path - JSONL file path
+   * @param options - see {@link FeedbackLogOptions}
+   * @throws {@link SwitchyardError} `ERR_INVALID_OPTION`, `ERR_FEEDBACK_IO` when the file cannot be opened.
+   */
+  static async open(path: string, options: FeedbackLogOptions = {}): Promise<FeedbackLog> {
+    if (typeof path !== 'string' || path === '') invalidOption('path', 'a non-empty string', path);
+    if (typeof options !== 'object' || options === null) invalidOption('options', 'an object', options);
+    const maxQueue = optInteger('maxQueue', options.maxQueue, 10_000, 1, 10_000_000);
+    const maxBatch = optInteger('maxBatch', options.maxBatch, 1000, 1, 1_000_000);
+    const maxRecordBytes = optInteger('maxRecordBytes', options.maxRecordBytes, 1 << 20, 16, 1 << 30);
+    const now = options.now ?? Date.now;
+    if (typeof now !== 'function') invalidOption('now', 'a function', now);
+    let fh: FileHandle;
+    try {
+      fh = await open(path, 'a');
+    } catch (cause) {
+      throw new SwitchyardError('ERR_FEEDBACK_IO', `Cannot open feedback log ${describeValue(path)}: ${(cause as Error).message}`, { cause, details: { path } });
+    }
+    return new FeedbackLog(fh, path, maxQueue, maxBatch, maxRecordBytes, now);
+  }
+
+  /** Path of the log file. */
+  get path(): string {
+    return this.#path;
+  }
+
+  /**
+   * Queues one record. Never waits for the disk.
+   * @param record - the preference pair
+   * @returns `true` when queued; `false` when dropped because the queue is full or an earlier append failed
+   * @throws {@link SwitchyardError} `ERR_INVALID_FEEDBACK` (not a valid pair, or `meta` not JSON-serializable),
+   *   `ERR_PROMPT_TOO_LARGE` (over `maxRecordBytes`), `ERR_CLOSED` (after `close()`).
+   */
+  record(record: FeedbackRecord): boolean {
+    if (this.#closing) throw new SwitchyardError('ERR_CLOSED', 'FeedbackLog#record() called after close()');
+    const checked = checkFeedback(record);
+    if (!checked.ok) throw new SwitchyardError('ERR_INVALID_FEEDBACK', `Invalid feedback record: ${checked.reason}`, { details: { reason: checked.reason } });
+    let line: string;
+    try {
+      line = JSON.stringify({ ...checked.record, ts: this.#now() }) + '\n';
+    } catch (cause) {
+      throw new SwitchyardError('ERR_INVALID_FEEDBACK', `Invalid feedback record: not JSON-serializable (${(cause as Error).message})`, { cause });
+    }
+    if (line.length > this.#maxRecordBytes || Buffer.byteLength(line) > this.#maxRecordBytes) {
+      throw new SwitchyardError('ERR_PROMPT_TOO_LARGE', `Feedback record is larger than maxRecordBytes (${this.#maxRecordBytes})`, { details: { maxRecordBytes: this.#maxRecordBytes } });
+    }
+    if (this.#failure !== null || this.#pending.length + this.#inflight >= this.#maxQueue) {
+      this.#dropped++;
+      return false;
+    }
+    this.#recorded++;
+    this.#pending.push(line);
+    if (!this.#scheduled && this.#writing === null) {
+      this.#scheduled = true;
+      setImmediate(() => {
+        this.#scheduled = false;
+        this.#drain();
+      });
+    }
+    return true;
+  }
+
+  /**
+   * Resolves when every record accepted before the call has been appended.
+   * @throws {@link SwitchyardError} `ERR_FEEDBACK_IO` when an append failed.
+   */
+  async flush(): Promise<void> {
+    while (this.#writing !== null || this.#pending.length > 0) {
+      if (this.#writing === null) this.#drain();
+      await this.#writing;
+    }
+    if (this.#failure) throw this.#failure;
+  }
+
+  /**
+   * Appends everything queued, then closes the file. Idempotent; `record()` throws `ERR_CLOSED` afterwards.
+   * @throws {@link SwitchyardError} `ERR_FEEDBACK_IO` when an append or the close failed.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      try {
+        await this.flush();
+      } finally {
+        await this.#fh.close().catch(() => undefined);
+        this.removeAllListeners();
+      }
+    })();
+    return this.#closing;
+  }
+
+  /** Counters since open. */
+  stats(): FeedbackLogStats {
+    return {
+      recorded: this.#recorded, written: this.#written, dropped: this.#dropped, lost: this.#lost,
+      queued: this.#pending.length + this.#inflight, bytes: this.#bytes,
+    };
+  }
+
+  /** Starts the write loop unless it runs. */
+  #drain(): void {
+    if (this.#writing !== null || this.#pending.length === 0 || this.#failure !== null) return;
+    this.#writing = this.#loop().finally(() => {
+      this.#writing = null;
+      this.#drain(); // records that arrived while the last append was settling
+    });
+  }
+
+  async #loop(): Promise<void> {
+    while (this.#pending.length > 0 && this.#failure === null) {
+      const batch = this.#pending.length <= this.#maxBatch ? this.#pending : this.#pending.slice(0, this.#maxBatch);
+      this.#pending = batch === this.#pending ? [] : this.#pending.slice(this.#maxBatch);
+      this.#inflight = batch.length;
+      const data = Buffer.from(batch.join(''));
+      try {
+        await this.#fh.appendFile(data);
+        this.#written += batch.length;
+        this.#bytes += data.length;
+      } catch (cause) {
+        this.#lost += batch.length + this.#pending.length;
+        this.#pending = [];
+        this.#failure = new SwitchyardError('ERR_FEEDBACK_IO', `Cannot append to feedback log ${describeValue(this.#path)}: ${(cause as Error).message}`, {
+          cause, details: { path: this.#path },
+        });
+        if (this.listenerCount('write:failed') > 0) this.emit('write:failed', this.#failure);
+      } finally {
+        this.#inflight = 0;
+      }
+    }
+  }
+}

@@ -1,7 +1,6 @@
 // exportDpoDataset: feedback JSONL -> DPO training JSONL, streaming with bounded memory.
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { once } from 'node:events';
 import { hash } from 'node:crypto';
 import { optBoolean, optInteger } from '../config/validate.js';
 import { SwitchyardError, describeValue, invalidOption } from '../errors.js';
@@ -53,6 +52,19 @@ export interface DpoExportReport {
 }
 
 const SAMPLES = 10;
+
+/** Resolves on `event` or `'error'`, whichever comes first, and removes both listeners. */
+function settle(stream: WriteStream, event: 'drain' | 'finish'): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off(event, done);
+      stream.off('error', done);
+      resolve();
+    };
+    stream.on(event, done);
+    stream.on('error', done);
+  });
+}
 const OUT_CHUNK = 1 << 16;
 
 /**
@@ -112,7 +124,7 @@ export async function exportDpoDataset(inputJsonl: string, outputJsonl: string, 
     if (outBuf.length === 0 || (!force && outBuf.length < OUT_CHUNK)) return;
     const ok = out.write(outBuf);
     outBuf = '';
-    if (!ok && outError === undefined) await Promise.race([once(out, 'drain'), once(out, 'error')]);
+    if (!ok && outError === undefined) await settle(out, 'drain');
     if (outError !== undefined) throw ioError('write', tmp, outError);
   };
   const handle = (text: string): void => {
@@ -205,7 +217,7 @@ export async function exportDpoDataset(inputJsonl: string, outputJsonl: string, 
     }
     await writeOut(true);
     out.end();
-    if (outError === undefined) await Promise.race([once(out, 'finish'), once(out, 'error')]);
+    if (outError === undefined) await settle(out, 'finish');
     if (outError !== undefined) throw ioError('write', tmp, outError);
     try {
       await rename(tmp, outputJsonl);

@@ -1,0 +1,221 @@
+// An OpenAI-compatible front door built only on switchyard's public API and node:http.
+// switchyard decides where each request goes (FastProjectRouter -> project, ApiMap -> instance,
+// with retries, fallback and breakers); this file does the HTTP: parse, forward with fetch,
+// pass the upstream response (streamed or not) through.
+import http from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  isSwitchyardError, type ApiMap, type FastProjectRouter, type FeedbackLog, type RouteInput, type RouteResult, type Selection,
+} from '../../src/index.js';
+
+/** Options of {@link createServer}. */
+export interface ServerOptions {
+  /** Routes each request to a project (model path). */
+  readonly router: FastProjectRouter;
+  /** Serves each project's model path; its instance endpoints are OpenAI-compatible base URLs. */
+  readonly apiMap: ApiMap;
+  /** When set, `POST /v1/feedback` records preference pairs into it. */
+  readonly feedbackLog?: FeedbackLog;
+  /** Largest accepted request body, bytes. Default 1 MiB. */
+  readonly maxBodyBytes?: number;
+  /** Per-attempt upstream timeout, ms (time to response headers). Default 60 s. */
+  readonly upstreamTimeoutMs?: number;
+  /** Model name sent upstream for a routed project. Default: the project's model path. */
+  readonly upstreamModel?: (modelPath: string) => string;
+}
+
+/** Server-level counters for `GET /v1/routing/stats`. */
+interface Counters {
+  requests: number;
+  routed: number;
+  upstreamOk: number;
+  errors: Map<number, number>;
+}
+
+class HttpError extends Error {
+  readonly status: number;
+  readonly type: string;
+  readonly code: string;
+  constructor(status: number, code: string, message: string, type = 'invalid_request_error') {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.type = type;
+  }
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const data = JSON.stringify(body);
+  res.writeHead(status, { ...JSON_HEADERS, 'content-length': String(Buffer.byteLength(data)), ...headers });
+  res.end(data);
+}
+
+/** Reads the body up to `limit` bytes. Past the limit it keeps draining (up to 8× the limit) so the client gets the 413. */
+async function readJson(req: http.IncomingMessage, limit: number): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= limit) chunks.push(chunk);
+    else if (size > limit * 8) break; // give up draining: the socket is closed after the response
+  }
+  if (size > limit) throw new HttpError(413, 'body_too_large', `Request body exceeds ${limit} bytes`);
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'invalid_json', 'Request body is not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new HttpError(400, 'invalid_body', 'Request body must be a JSON object');
+  return value as Record<string, unknown>;
+}
+
+/** The routable input of a request: chat `messages` or a completion `prompt`. */
+function routeInput(body: Record<string, unknown>, kind: 'chat' | 'completion' | 'either'): RouteInput {
+  const messages = body['messages'];
+  const prompt = body['prompt'];
+  if (kind !== 'completion' && Array.isArray(messages) && messages.length > 0) return messages as RouteInput;
+  if (kind !== 'chat' && typeof prompt === 'string' && prompt !== '') return prompt;
+  throw new HttpError(400, 'invalid_request', kind === 'chat' ? '`messages` must be a non-empty array' : kind === 'completion' ? '`prompt` must be a non-empty string' : 'Expected `messages` or `prompt`');
+}
+
+function requestedModel(router: FastProjectRouter, body: Record<string, unknown>): string {
+  const model = body['model'] ?? 'auto';
+  if (typeof model !== 'string') throw new HttpError(400, 'invalid_request', '`model` must be a string');
+  if (model !== 'auto' && router.getProject(model) === undefined) {
+    throw new HttpError(404, 'model_not_found', `The model \`${model.slice(0, 100)}\` does not exist; use "auto" or one of GET /v1/models`);
+  }
+  return model;
+}
+
+function describeRoute(r: RouteResult): Record<string, unknown> {
+  return { modelPath: r.modelPath, method: r.method, score: r.score, candidates: r.candidates, reasons: r.reasons, routerLatencyMs: r.latencyMs };
+}
+
+/**
+ * Creates the HTTP server (not listening yet).
+ *
+ * Routes: `POST /v1/chat/completions`, `POST /v1/completions`, `GET /v1/models`,
+ * `POST /v1/routing/test`, `GET /v1/routing/stats`, and `POST /v1/feedback` with a `feedbackLog`.
+ */
+export function createServer(options: ServerOptions): http.Server {
+  const { router, apiMap, feedbackLog } = options;
+  const maxBodyBytes = options.maxBodyBytes ?? 1 << 20;
+  const upstreamTimeoutMs = options.upstreamTimeoutMs ?? 60_000;
+  const upstreamModel = options.upstreamModel ?? ((p: string) => p);
+  const counters: Counters = { requests: 0, routed: 0, upstreamOk: 0, errors: new Map() };
+
+  async function forward(req: http.IncomingMessage, res: http.ServerResponse, kind: 'chat' | 'completion'): Promise<void> {
+    const body = await readJson(req, maxBodyBytes);
+    const model = requestedModel(router, body);
+    const route = await router.route(model, routeInput(body, kind));
+    if (route.modelPath === null) throw new HttpError(503, 'no_route', 'No project matched and no default project is configured', 'server_error');
+    counters.routed++;
+    const path = kind === 'chat' ? '/v1/chat/completions' : '/v1/completions';
+    const payload = JSON.stringify({ ...body, model: upstreamModel(route.modelPath) });
+    // Abort the upstream call when the client goes away.
+    const clientGone = new AbortController();
+    res.on('close', () => { if (!res.writableFinished) clientGone.abort(); });
+    let used: Selection | undefined;
+    const upstream = await apiMap.execute(route.modelPath, async (sel, signal) => {
+      used = sel;
+      const response = await fetch(new URL(path, sel.instance.endpoint), {
+        method: 'POST', headers: { 'content-type': 'application/json', accept: String(req.headers.accept ?? '*/*') }, body: payload, signal,
+      });
+      if (!response.ok) {
+        await response.body?.cancel();
+        throw Object.assign(new Error(`upstream ${sel.instance.id} answered ${response.status}`), { status: response.status, headers: response.headers });
+      }
+      return response;
+    }, { timeoutMs: upstreamTimeoutMs, signal: clientGone.signal });
+    counters.upstreamOk++;
+    res.writeHead(upstream.status, {
+      'content-type': upstream.headers.get('content-type') ?? 'application/json',
+      'cache-control': 'no-cache',
+      'x-switchyard-project': route.modelPath,
+      'x-switchyard-route-method': route.method,
+      'x-switchyard-instance': used?.instance.id ?? '',
+      'x-switchyard-router-ms': route.latencyMs.toFixed(3),
+    });
+    if (upstream.body === null) {
+      res.end();
+      return;
+    }
+    // Streamed (SSE) and plain bodies alike: bytes pass through as they arrive.
+    await pipeline(Readable.fromWeb(upstream.body as import('node:stream/web').ReadableStream<Uint8Array>), res);
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = `${req.method} ${url.pathname}`;
+    switch (route) {
+      case 'POST /v1/chat/completions':
+        return forward(req, res, 'chat');
+      case 'POST /v1/completions':
+        return forward(req, res, 'completion');
+      case 'GET /v1/models':
+        return sendJson(res, 200, {
+          object: 'list',
+          data: [{ id: 'auto', object: 'model', created: 0, owned_by: 'switchyard' },
+            ...router.projects().map((p) => ({ id: p.modelPath, object: 'model', created: 0, owned_by: 'switchyard', description: p.description }))
+              .sort((a, b) => a.id.localeCompare(b.id))],
+        });
+      case 'POST /v1/routing/test': {
+        const body = await readJson(req, maxBodyBytes);
+        const r = await router.route(requestedModel(router, body), routeInput(body, 'either'));
+        return sendJson(res, 200, { route: describeRoute(r) });
+      }
+      case 'GET /v1/routing/stats': {
+        const { recent: _recent, ...routerStats } = router.stats();
+        return sendJson(res, 200, {
+          server: { requests: counters.requests, routed: counters.routed, upstreamOk: counters.upstreamOk, errors: Object.fromEntries(counters.errors) },
+          router: routerStats,
+          upstream: apiMap.stats(),
+        });
+      }
+      case 'POST /v1/feedback': {
+        if (!feedbackLog) break;
+        const body = await readJson(req, maxBodyBytes);
+        try {
+          const queued = feedbackLog.record(body as never);
+          return sendJson(res, queued ? 202 : 503, { queued });
+        } catch (e) {
+          if (isSwitchyardError(e)) throw new HttpError(400, 'invalid_feedback', e.message);
+          throw e;
+        }
+      }
+    }
+    const known = ['/v1/chat/completions', '/v1/completions', '/v1/models', '/v1/routing/test', '/v1/routing/stats', '/v1/feedback'];
+    if (known.includes(url.pathname)) throw new HttpError(405, 'method_not_allowed', `${req.method} is not allowed on ${url.pathname}`);
+    throw new HttpError(404, 'not_found', `No route for ${req.method} ${url.pathname.slice(0, 100)}`);
+  }
+
+  function toHttpError(e: unknown): HttpError {
+    if (e instanceof HttpError) return e;
+    if (isSwitchyardError(e)) {
+      if (e.code === 'ERR_ALL_ATTEMPTS_FAILED') return new HttpError(502, 'upstream_failed', e.message, 'server_error');
+      if (e.code === 'ERR_NO_HEALTHY_INSTANCE') return new HttpError(503, 'no_healthy_instance', e.message, 'server_error');
+      if (e.code === 'ERR_ABORTED') return new HttpError(499, 'client_closed', e.message);
+      if (e.code === 'ERR_INVALID_MESSAGES' || e.code === 'ERR_PROMPT_TOO_LARGE') return new HttpError(400, 'invalid_request', e.message);
+    }
+    return new HttpError(500, 'internal_error', 'Internal server error', 'server_error');
+  }
+
+  return http.createServer((req, res) => {
+    counters.requests++;
+    handle(req, res).catch((e: unknown) => {
+      const err = toHttpError(e);
+      counters.errors.set(err.status, (counters.errors.get(err.status) ?? 0) + 1);
+      if (res.headersSent) {
+        res.destroy(); // mid-stream failure: cut the connection so the client sees it
+        return;
+      }
+      if (res.destroyed) return;
+      sendJson(res, err.status, { error: { message: err.message, type: err.type, param: null, code: err.code } },
+        err.status === 413 ? { connection: 'close' } : {});
+    });
+  });
+}

@@ -24,8 +24,11 @@ import type { FailureClass } from '../balance/classify-failure.js';
  * ```
  */
 export const DIAGNOSTICS_CHANNELS: {
+  /** TracingChannel around routing decisions. */
   readonly route: 'switchyard:route';
+  /** TracingChannel around upstream attempts. */
   readonly execute: 'switchyard:execute';
+  /** Channel of {@link MetricsMessage}s. */
   readonly metrics: 'switchyard:metrics';
 } = Object.freeze({ route: 'switchyard:route', execute: 'switchyard:execute', metrics: 'switchyard:metrics' } as const);
 

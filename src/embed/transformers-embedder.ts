@@ -39,12 +39,20 @@ export interface TransformersProgressEvent {
   readonly progress: number | undefined;
 }
 
+/** Payload of `embedder:ready`. */
+export interface TransformersReadyEvent {
+  /** Model id or folder loaded. */
+  readonly model: string;
+  /** Load time in milliseconds. */
+  readonly ms: number;
+}
+
 /** Events of {@link TransformersEmbedder}. */
 export interface TransformersEmbedderEvents {
   /** Model loading progress (files, bytes), e.g. for a progress bar. */
   'embedder:progress': [event: TransformersProgressEvent];
   /** The model finished loading; `ms` is the load time. */
-  'embedder:ready': [event: { readonly model: string; readonly ms: number }];
+  'embedder:ready': [event: TransformersReadyEvent];
 }
 
 /**
@@ -159,7 +167,7 @@ export class TransformersEmbedder extends EventEmitter<TransformersEmbedderEvent
   /**
    * Validates options; loads nothing yet.
    * @param options - see {@link TransformersEmbedderOptions}
-   * @throws {@link SwitchyardError} `ERR_INVALID_OPTION` for invalid options.
+   * @throws `SwitchyardError` `ERR_INVALID_OPTION` for invalid options.
    */
   constructor(options: TransformersEmbedderOptions = {}) {
     super();
@@ -191,7 +199,7 @@ export class TransformersEmbedder extends EventEmitter<TransformersEmbedderEvent
   /**
    * Loads the model now (otherwise the first {@link TransformersEmbedder.embed} does). Concurrent
    * calls share one load; a failed load can be retried.
-   * @throws {@link SwitchyardError} `ERR_EMBEDDER_UNAVAILABLE` when `@huggingface/transformers` is
+   * @throws `SwitchyardError` `ERR_EMBEDDER_UNAVAILABLE` when `@huggingface/transformers` is
    *   not installed or the model files cannot be found/loaded.
    */
   async load(): Promise<void> {
@@ -201,7 +209,7 @@ export class TransformersEmbedder extends EventEmitter<TransformersEmbedderEvent
   /**
    * Embeds texts in batches of `maxBatchSize`: one L2-normalised vector per text.
    * @param texts - texts to embed
-   * @throws {@link SwitchyardError} `ERR_EMBEDDER_UNAVAILABLE` (see {@link TransformersEmbedder.load}),
+   * @throws `SwitchyardError` `ERR_EMBEDDER_UNAVAILABLE` (see {@link TransformersEmbedder.load}),
    *   `ERR_EMBEDDER_FAILED` when the model output has an unexpected shape.
    */
   async embed(texts: readonly string[]): Promise<Float32Array[]> {

@@ -59,7 +59,7 @@ export interface EmbeddingCacheOptions {
 export interface CacheRejectedEvent {
   /** The cache file. */
   readonly path: string;
-  /** Why: a whole-file miss (`header`, `version`, `embedder`, `dim`, `flags`, `io`) or dropped records (`truncated`, `checksum`, `non-finite`). */
+  /** Why: a whole-file miss (`header`, `version`, `embedder`, `dim`, `flags`, `io`) or dropped records (`truncated`, `trailing-bytes`, `checksum`, `non-finite`). */
   readonly reason: CacheRejectReason | 'io';
   /** Records dropped (0 for a whole-file miss, where nothing was read). */
   readonly dropped: number;

@@ -45,3 +45,10 @@ export { expandEnv, expandString } from './config/expand-env.js';
 export type { ExpandEnvOptions } from './config/expand-env.js';
 export { loadRoutingConfig } from './config/routing-config.js';
 export type { LoadRoutingConfigOptions, RoutingConfig } from './config/routing-config.js';
+
+// embedding cache
+export { EmbeddingCache } from './embed/embedding-cache.js';
+export type {
+  CacheLoadReport, CacheRejectReason, CacheRejectedEvent, CacheSavedEvent, EmbeddingCacheEvents, EmbeddingCacheFileHandle, EmbeddingCacheFs,
+  EmbeddingCacheOptions, EmbeddingCacheStats,
+} from './embed/embedding-cache.js';

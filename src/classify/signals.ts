@@ -255,7 +255,7 @@ export function computeSignalsResolved(request: unknown, o: ResolvedSignalOption
   if (forces > 0) {
     const tier = remoteTierFor(score, o);
     reasons.push(tierReason(score, o, tier));
-    return { band: 'REMOTE', confidence: Math.min(0.99, 0.8 + 0.05 * (forces - 1)), score, reasons, fallbackTier: tier.name };
+    return { band: 'REMOTE', confidence: Math.min(99, 80 + 5 * (forces - 1)) / 100, score, reasons, fallbackTier: tier.name };
   }
 
   // No force: weigh what favors local against mixed signals.

@@ -65,7 +65,8 @@ const prompt = (i: number): ClassifiableRequest => ambiguous(`Write module ${i}`
 const tierOf = (i: number): string => ['local', 'sonnet', 'opus'][i % 3]!;
 
 class Decide implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly i: number) {}
+  readonly i: number;
+  constructor(i: number) { this.i = i; }
   check(): boolean { return true; }
   async run(m: Model, r: Real): Promise<void> {
     const d = await r.classifier.decide(prompt(this.i));
@@ -92,7 +93,8 @@ class Decide implements fc.AsyncCommand<Model, Real> {
 }
 
 class Toggle implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly i: number) {}
+  readonly i: number;
+  constructor(i: number) { this.i = i; }
   check(): boolean { return true; }
   async run(m: Model, r: Real): Promise<void> {
     for (const set of [m.failing, r.failing]) {

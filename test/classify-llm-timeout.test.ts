@@ -13,15 +13,16 @@ test('RequestClassifier#decide() – C1: a hung classifier times out at exactly 
       return new Promise<never>(() => {}); // never settles
     },
   });
-  let result: RoutingDecision | undefined;
-  void classifier.decide(ambiguous()).then((d) => (result = d));
+  const box: { result?: RoutingDecision } = {};
+  void classifier.decide(ambiguous()).then((d) => (box.result = d));
   await flush();
   t.mock.timers.tick(799);
   await flush();
-  assert.equal(result, undefined, 'settled before the timeout');
+  assert.equal(box.result === undefined, true, 'settled before the timeout');
   assert.equal(signals[0]!.aborted, false);
   t.mock.timers.tick(1);
   await flush();
+  const result = box.result;
   assert.ok(result !== undefined, 'not settled at T');
   assert.equal(result.phase, 'fallback');
   assert.equal(result.tier, 'sonnet');

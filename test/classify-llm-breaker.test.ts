@@ -1,9 +1,14 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { RequestClassifier, type RoutingDecision } from '../src/index.js';
 import { ambiguous, flush } from './helpers/classify.js';
 
-function setup(behaviour: { mode: 'fail' | 'ok' | 'hang' }): { classifier: RequestClassifier; calls: () => number; clock: { t: number } } {
+type Mode = 'fail' | 'ok' | 'hang';
+
+/** A classifier whose host classify() fails (then does what `behaviour.mode` says), under fake timers. */
+function setup(t: TestContext): { classifier: RequestClassifier; calls: () => number; clock: { t: number }; behaviour: { mode: Mode } } {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const behaviour: { mode: Mode } = { mode: 'fail' };
   const clock = { t: 1_000_000 };
   let calls = 0;
   const classifier = new RequestClassifier({
@@ -15,7 +20,7 @@ function setup(behaviour: { mode: 'fail' | 'ok' | 'hang' }): { classifier: Reque
       return { tier: 'opus' };
     },
   });
-  return { classifier, calls: () => calls, clock };
+  return { classifier, calls: () => calls, clock, behaviour };
 }
 
 const lastReason = (d: RoutingDecision): string => d.reasons.at(-1)!;
@@ -23,9 +28,7 @@ let n = 0;
 const fresh = (): ReturnType<typeof ambiguous> => ambiguous(`Write a tokenizer ${n++}`);
 
 test('RequestClassifier#decide() – C5: 5 consecutive failures open the breaker; phase 2 is then skipped with 0 calls', async (t) => {
-  t.mock.timers.enable({ apis: ['setTimeout'] });
-  const b = { mode: 'fail' as 'fail' | 'ok' | 'hang' };
-  const { classifier, calls, clock } = setup(b);
+  const { classifier, calls, clock, behaviour: b } = setup(t);
   for (let i = 0; i < 4; i++) await classifier.decide(fresh());
   assert.equal(classifier.stats().breaker, 'closed');
   await classifier.decide(fresh());
@@ -67,9 +70,7 @@ test('RequestClassifier#decide() – C5: 5 consecutive failures open the breaker
 });
 
 test('RequestClassifier#decide() – C5: a hung half-open probe times out and reopens the breaker (never stuck)', async (t) => {
-  t.mock.timers.enable({ apis: ['setTimeout'] });
-  const b = { mode: 'fail' as 'fail' | 'ok' | 'hang' };
-  const { classifier, calls, clock } = setup(b);
+  const { classifier, calls, clock, behaviour: b } = setup(t);
   for (let i = 0; i < 5; i++) await classifier.decide(fresh());
   assert.equal(classifier.stats().breaker, 'open');
   clock.t += 30_000;

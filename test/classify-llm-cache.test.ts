@@ -21,7 +21,11 @@ test('messageKey() – C3/E4: lone surrogates, NFC/NFD, roles and message bounda
 
 test('messageKey() – C3: distinct strings (any code units) give distinct keys; equal ones equal keys', () => {
   const units = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 12 });
-  const anyString = fc.oneof(units, fc.string({ unit: 'binary', maxLength: 12 }), fc.string({ unit: 'grapheme', maxLength: 6 }));
+  const tricky = fc.string({ unit: fc.constantFrom('\uD800', '\uDBFF', '\uDC00', '\uFFFD', 'e', '\u0301', '\u00E9'), maxLength: 3 });
+  fc.assert(fc.property(tricky, tricky, (a, b) => {
+    assert.equal(messageKey([user(a)]) === messageKey([user(b)]), a === b);
+  }), { numRuns: 500 });
+  const anyString = fc.oneof(tricky, units, fc.string({ unit: 'binary', maxLength: 12 }), fc.string({ unit: 'grapheme', maxLength: 6 }));
   fc.assert(fc.property(fc.tuple(anyString, anyString), fc.tuple(anyString, anyString), (a, b) => {
     const ka = messageKey([user(a[0]), assistant(a[1])]);
     const kb = messageKey([user(b[0]), assistant(b[1])]);

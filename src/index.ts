@@ -19,7 +19,7 @@ export { RequestClassifier } from './classify/request-classifier.js';
 export type { RoutingBand, RoutingSignals, SignalOptions } from './classify/signals.js';
 export type { TierSpec } from './classify/tiers.js';
 export type { ClassifiableRequest, ChatMessage, ContentBlock } from './classify/request-shape.js';
-export type { RoutingDecision, RoutingPhase, RoutingMode, RequestClassifierOptions } from './classify/request-classifier.js';
+export type { RoutingDecision, RoutingPhase, RoutingMode, RequestClassifierOptions, DecideOptions } from './classify/request-classifier.js';
 export type {
   LlmClassifierOptions,
   ClassifyFn,

@@ -88,3 +88,23 @@ test('RequestClassifier#decide() – rejects non-object requests with ERR_INVALI
   // An explicit override only needs an object.
   assert.equal((await c.decide({ model: 'opus' } as unknown as ClassifiableRequest)).tier, 'opus');
 });
+
+test('RequestClassifier#decide() – options.signal: rejects with ERR_ABORTED; the shared classifier call keeps serving others', async () => {
+  let release: (v: { tier: string }) => void = () => {};
+  let calls = 0;
+  const classifier = new RequestClassifier({ classify: () => { calls++; return new Promise((r) => (release = r)); } });
+  const pre = new AbortController();
+  pre.abort(new Error('gone'));
+  await assert.rejects(classifier.decide(ambiguous(), { signal: pre.signal }), { code: 'ERR_ABORTED' });
+  assert.equal(calls, 0);
+  const ac = new AbortController();
+  const aborted = classifier.decide(ambiguous(), { signal: ac.signal });
+  const other = classifier.decide(ambiguous());
+  ac.abort();
+  await assert.rejects(aborted, (e: unknown) => e instanceof Error && 'code' in e && e.code === 'ERR_ABORTED');
+  release({ tier: 'opus' });
+  assert.deepEqual([(await other).tier, calls], ['opus', 1]);
+  await assert.rejects(classifier.decide(ambiguous(), { signal: 'x' as never }), { code: 'ERR_INVALID_OPTION' });
+  // Decisions that need no phase 2 are unaffected by a live signal.
+  assert.equal((await classifier.decide(ask('Explain closures'), { signal: new AbortController().signal })).tier, 'local');
+});

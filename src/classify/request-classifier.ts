@@ -31,6 +31,15 @@ export interface RoutingDecision {
   readonly phase: RoutingPhase;
 }
 
+/** Per-call options of {@link RequestClassifier.decide}. */
+export interface DecideOptions {
+  /**
+   * Aborts waiting for phase 2: `decide()` rejects with `ERR_ABORTED`. The shared classifier
+   * call itself keeps running for any coalesced callers (it is still bounded by its timeout).
+   */
+  readonly signal?: AbortSignal;
+}
+
 /** Options of {@link RequestClassifier}: phase-1 and phase-2 options plus the routing mode. */
 export interface RequestClassifierOptions extends SignalOptions, LlmClassifierOptions {
   /** `'local_first'`: heuristics, then the classifier for ambiguous requests. `'keyword'`: legacy, the top tier when a deep-reasoning keyword appears, else the default tier. @defaultValue 'local_first' */
@@ -121,11 +130,16 @@ export class RequestClassifier {
   /**
    * Decides where `request` goes. Never rejects because of the host's classifier.
    * @param request - OpenAI- or Anthropic-shaped request (untrusted)
+   * @param options - per-call options (`signal`)
    * @returns the decision with its reasons
    * @throws {@link SwitchyardError} `ERR_INVALID_MESSAGES` (as a rejection) for a request that is
-   *   not an object with a `messages` array (an explicit provider/model needs only an object)
+   *   not an object with a `messages` array (an explicit provider/model needs only an object);
+   *   `ERR_ABORTED` when `options.signal` aborts before the decision is made
    */
-  async decide(request: ClassifiableRequest): Promise<RoutingDecision> {
+  async decide(request: ClassifiableRequest, options?: DecideOptions): Promise<RoutingDecision> {
+    const signal = options?.signal;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) invalidOption('signal', 'an AbortSignal', signal);
+    throwIfAborted(signal);
     if (typeof request !== 'object' || request === null || Array.isArray(request)) {
       throw new SwitchyardError('ERR_INVALID_MESSAGES', 'Expected the request to be an object with a `messages` array');
     }
@@ -144,7 +158,7 @@ export class RequestClassifier {
       reasons.push(`ambiguous, no classifier configured -> phase-1 best guess ${quoted(guess.name)}`);
       return decision(guess, signals.score, reasons, 'fallback');
     }
-    const outcome = await this.#llm.classify(request, signals);
+    const outcome = await abortable(this.#llm.classify(request, signals), signal);
     if (outcome.ok) {
       const from = outcome.source === 'classifier' ? '' : ` (${outcome.source})`;
       reasons.push(`classifier${from}: ${quoted(outcome.tier.name)}${outcome.reason === '' ? '' : ` - ${outcome.reason}`}`);
@@ -215,6 +229,21 @@ export class RequestClassifier {
       reasons: [...notes, `explicit provider ${quoted(provider!)} is not configured: passed through with the default tier's model`],
     };
   }
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw new SwitchyardError('ERR_ABORTED', 'decide() was aborted', { cause: signal.reason });
+}
+
+/** `promise`, or a rejection with `ERR_ABORTED` as soon as `signal` aborts. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  throwIfAborted(signal);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new SwitchyardError('ERR_ABORTED', 'decide() was aborted', { cause: signal.reason }));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function decision(tier: TierSpec, score: number, reasons: readonly string[], phase: RoutingPhase, provider?: string): RoutingDecision {

@@ -124,3 +124,12 @@ test('RequestClassifier#decide() – C3/C4: cache model-check against a referenc
     await fc.asyncModelRun(() => ({ model: { lru: [], calls: 0, failing: new Set<number>() }, real: { classifier, failing } }), cmds);
   }), { numRuns: 200 });
 });
+
+test('messageKey() – overlong roles and block types are keyed by a bounded prefix plus length', () => {
+  const long = 'r'.repeat(1 << 20);
+  const a = messageKey([{ role: long, content: [{ type: long, text: 'x' }] }]);
+  assert.equal(a, messageKey([{ role: long, content: [{ type: long, text: 'x' }] }]));
+  assert.notEqual(a, messageKey([{ role: long + 'r', content: [{ type: long, text: 'x' }] }]));
+  assert.notEqual(a, messageKey([{ role: long, content: [{ type: long, text: 'y' }] }]));
+  assert.notEqual(messageKey([{ role: 'r'.repeat(64), content: 'x' }]), messageKey([{ role: 'r'.repeat(65), content: 'x' }]));
+});

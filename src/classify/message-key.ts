@@ -10,6 +10,15 @@ function feed(h: Hash, tag: string, s: string): void {
   h.update(s, 'utf16le');
 }
 
+/**
+ * Roles and block types are not counted in the context size, so a hostile 1 MB `type` must not
+ * cost a 1 MB hash: names longer than 64 chars are fed as their first 64 code units plus their
+ * length (distinct short names stay distinct; only overlong names may share a key).
+ */
+function name(s: string): string {
+  return s.length <= 64 ? s : `${s.slice(0, 64)}#${s.length}`;
+}
+
 function feedContent(h: Hash, content: unknown): void {
   if (typeof content === 'string') return feed(h, 's', content);
   if (!Array.isArray(content)) return feed(h, 't', content === null ? 'null' : typeof content);
@@ -20,7 +29,7 @@ function feedContent(h: Hash, content: unknown): void {
       const b = block as Record<string, unknown>;
       const type = b['type'];
       const text = b['text'];
-      feed(h, 'b', typeof type === 'string' ? type : '');
+      feed(h, 'b', typeof type === 'string' ? name(type) : '');
       feed(h, 'x', typeof text === 'string' ? text : '');
     } else feed(h, 't', block === null ? 'null' : typeof block);
   }
@@ -43,7 +52,7 @@ export function messageKey(messages: readonly unknown[], count = 2): string {
       continue;
     }
     const role = (m as Record<string, unknown>)['role'];
-    feed(h, 'r', typeof role === 'string' ? role : '');
+    feed(h, 'r', typeof role === 'string' ? name(role) : '');
     feedContent(h, (m as Record<string, unknown>)['content']);
   }
   return h.digest('base64url');

@@ -71,16 +71,20 @@ export function measure(name: string, fn: (i: number) => unknown, options: Measu
     for (let k = 0; k < batch; k++) sink = fn(i++);
     perCall.push(Number(process.hrtime.bigint() - t0) / batch);
   }
+  return summarize(name, perCall, options);
+}
+
+/** Median/p99 of per-call samples, with the target verdict. */
+function summarize(name: string, perCall: number[], options: MeasureOptions): CaseResult {
   perCall.sort((a, b) => a - b);
   const medianNs = perCall[Math.floor(perCall.length / 2)]!;
   const p99Ns = perCall[Math.min(perCall.length - 1, Math.floor(perCall.length * 0.99))]!;
-  const result: CaseResult = {
+  return {
     name, medianNs, p99Ns, opsPerSec: 1e9 / medianNs, samples: perCall.length,
     ...(options.target !== undefined ? { target: options.target } : {}),
     ...(options.targetNs !== undefined ? { met: medianNs <= options.targetNs } : {}),
     ...(options.note !== undefined ? { note: options.note } : {}),
   };
-  return result;
 }
 
 /** Measures an async function: each sample awaits `batch` sequential calls. */
@@ -98,15 +102,7 @@ export async function measureAsync(name: string, fn: (i: number) => Promise<unkn
     for (let k = 0; k < batch; k++) sink = await fn(i++);
     perCall.push(Number(process.hrtime.bigint() - t0) / batch);
   }
-  perCall.sort((a, b) => a - b);
-  const medianNs = perCall[Math.floor(perCall.length / 2)]!;
-  return {
-    name, medianNs, p99Ns: perCall[Math.min(perCall.length - 1, Math.floor(perCall.length * 0.99))]!,
-    opsPerSec: 1e9 / medianNs, samples: perCall.length,
-    ...(options.target !== undefined ? { target: options.target } : {}),
-    ...(options.targetNs !== undefined ? { met: medianNs <= options.targetNs } : {}),
-    ...(options.note !== undefined ? { note: options.note } : {}),
-  };
+  return summarize(name, perCall, options);
 }
 
 /** Formats nanoseconds as ns / µs / ms. */

@@ -17,9 +17,10 @@ for (const file of files) {
     failed++;
     continue;
   }
-  const expected = lines.slice(header + 1).map((l) => l.replace(/^\/\/ ?/, ''));
+  // trailing whitespace cannot survive in a comment, so it is ignored on both sides
+  const expected = lines.slice(header + 1).map((l) => l.replace(/^\/\/ ?/, '').trimEnd());
   const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(dir, file)], { encoding: 'utf8', timeout: 120_000 });
-  const actual = run.stdout.trimEnd().split('\n');
+  const actual = run.stdout.trimEnd().split('\n').map((l) => l.trimEnd());
   if (run.status !== 0 || actual.join('\n') !== expected.join('\n')) {
     failed++;
     console.log(`✖ ${file} (exit ${run.status})`);

@@ -11,7 +11,8 @@ export type { FastProjectRouterOptions } from './router/router-options.js';
 export type { OverlapPair, OverlapReport, OverlapReportOptions } from './router/overlap-report.js';
 export type { ProjectSpec, Project } from './router/project-spec.js';
 export type { RouteResult, RouteCandidate, RouteMethod } from './router/route-result.js';
-export type { RouteInput, ChatMessage, ContentBlock } from './router/message-text.js';
+export type { RouteInput } from './router/message-text.js';
+export type { ChatMessage, ContentBlock } from './messages.js';
 export type { IndexPrecision, KernelChoice, KernelKind } from './router/project-index.js';
 export type { LatencySummary } from './telemetry/latency-histogram.js';
 
@@ -45,6 +46,39 @@ export { expandEnv, expandString } from './config/expand-env.js';
 export type { ExpandEnvOptions } from './config/expand-env.js';
 export { loadRoutingConfig } from './config/routing-config.js';
 export type { LoadRoutingConfigOptions, RoutingConfig } from './config/routing-config.js';
+
+// embedding cache
+export { EmbeddingCache } from './embed/embedding-cache.js';
+export type {
+  CacheLoadReport, CacheRejectReason, CacheRejectedEvent, CacheSavedEvent, EmbeddingCacheEvents, EmbeddingCacheFileHandle, EmbeddingCacheFs,
+  EmbeddingCacheOptions, EmbeddingCacheStats,
+} from './embed/embedding-cache.js';
+// classify
+export {
+  computeRoutingSignals,
+  DEFAULT_DEEP_REASONING_KEYWORDS,
+  DEFAULT_SIMPLE_TASK_PATTERNS,
+  DEFAULT_AGENTIC_MARKERS,
+  DEFAULT_MULTI_FILE_PATTERNS,
+  DEFAULT_EDIT_VERBS,
+  DEFAULT_FILE_EXTENSIONS,
+} from './classify/signals.js';
+export { DEFAULT_TIERS } from './classify/tiers.js';
+export { RequestClassifier } from './classify/request-classifier.js';
+export type { RoutingBand, RoutingSignals, SignalOptions } from './classify/signals.js';
+export type { TierSpec } from './classify/tiers.js';
+export type { ClassifiableRequest } from './classify/request-shape.js';
+export type { RoutingDecision, RoutingPhase, RoutingMode, RequestClassifierOptions, DecideOptions } from './classify/request-classifier.js';
+export type {
+  LlmClassifierOptions,
+  ClassifyFn,
+  ClassifyContext,
+  TierClassification,
+  ClassifierFailure,
+  ClassifierStats,
+} from './classify/llm-classifier.js';
+export type { ClassifierBreakerState } from './classify/classifier-breaker.js';
+// Internal to classify (not exported): LlmClassifier, ClassifierBreaker, messageKey, request-shape helpers.
 
 // telemetry
 // Internal (not exported): the channel objects, publish/trace helpers and the payload counter.

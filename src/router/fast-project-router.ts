@@ -11,6 +11,7 @@ import type { RouteCandidate, RouteMethod, RouteResult } from './route-result.js
 import { resolveRouterOptions, type FastProjectRouterOptions, type ResolvedRouterOptions } from './router-options.js';
 import { topK } from './similarity.js';
 import { computeOverlap, type OverlapReport, type OverlapReportOptions } from './overlap-report.js';
+import { EmbeddingCache, type EmbeddingCacheStats } from '../embed/embedding-cache.js';
 
 /** Payload of `project:upserted`. */
 export interface ProjectUpsertedEvent {
@@ -48,6 +49,8 @@ export interface FastProjectRouterEvents {
   'project:upserted': [event: ProjectUpsertedEvent];
   /** A project was removed. */
   'project:removed': [event: ProjectRemovedEvent];
+  /** Saving the embedding cache (`cachePath`) failed; routing is unaffected. */
+  'cache:error': [error: SwitchyardError];
 }
 
 /** One request of {@link FastProjectRouter.routeBatch}. */
@@ -80,6 +83,8 @@ export interface RouterStats {
   readonly latency: LatencySummary;
   /** The last decisions, oldest first. */
   readonly recent: readonly RouteResult[];
+  /** Embedding-cache counters; undefined without `cachePath`. */
+  readonly embeddingCache: EmbeddingCacheStats | undefined;
 }
 
 interface Entry {
@@ -138,6 +143,8 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
   readonly #recent: (RouteResult | undefined)[];
   #recentPos = 0;
   #recentLen = 0;
+  readonly #cache: EmbeddingCache | undefined;
+  #cacheStats: { -readonly [K in keyof EmbeddingCacheStats]: EmbeddingCacheStats[K] } | undefined;
 
   private constructor(o: ResolvedRouterOptions) {
     super();
@@ -148,6 +155,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
     this.#topIdx = new Int32Array(o.topK);
     this.#topScore = new Float32Array(o.topK);
     this.#recent = new Array<RouteResult | undefined>(o.recentDecisions);
+    if (o.cachePath !== undefined) this.#cache = new EmbeddingCache({ path: o.cachePath, embedderId: o.embedder.id, dim: o.embedder.dim });
   }
 
   /**
@@ -171,8 +179,14 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
     if (o.defaultProject !== undefined && !seen.has(o.defaultProject)) {
       throw new SwitchyardError('ERR_INVALID_OPTION', `Expected \`defaultProject\` to name a project, got ${describeValue(o.defaultProject)}`);
     }
+    const cache = router.#cache;
+    if (cache) {
+      const r = await cache.load();
+      router.#cacheStats = { path: cache.path, loaded: r.entries, dropped: r.dropped, loadReason: r.reason, reused: 0, computed: 0, lastSaveError: undefined };
+    }
     const vectors = await router.#embedProjects(normalized);
     normalized.forEach((n, i) => router.#insert(n, vectors[i]!));
+    await router.#saveCache();
     return router;
   }
 
@@ -306,6 +320,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
     if (previous) this.#delete(previous);
     this.#insert(n, vectors[0]!);
     if (this.listenerCount('project:upserted') > 0) this.emit('project:upserted', { project: n.project, action: previous ? 'update' : 'add' });
+    await this.#saveCache();
     return n.project;
   }
 
@@ -358,6 +373,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
       routes: { ...c, total: c.explicit + c.keyword + c.semantic + c.fallback },
       latency: this.#hist.summary(),
       recent,
+      embeddingCache: this.#cacheStats ? { ...this.#cacheStats } : undefined,
     };
   }
 
@@ -510,20 +526,43 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
     return out as Float32Array[];
   }
 
-  /** One vector per row for each project: [main, ...examples]. */
+  /** One vector per row for each project: [main, ...examples]. Cached vectors are reused; only the rest is embedded (one call). */
   async #embedProjects(list: readonly NormalizedProject[]): Promise<Float32Array[][]> {
     const texts: string[] = [];
     for (const n of list) {
       if (!n.embedding) texts.push(n.mainText);
       texts.push(...n.project.examples);
     }
-    const vecs = texts.length ? await this.#embedChecked(texts) : [];
+    const cache = this.#cache;
+    const vecs: (Float32Array | undefined)[] = cache ? texts.map((t) => cache.get(t)) : [];
+    const missing = cache ? texts.filter((_, i) => vecs[i] === undefined) : texts;
+    const fresh = missing.length ? await this.#embedChecked(missing) : [];
+    if (cache) {
+      let m = 0;
+      for (let i = 0; i < texts.length; i++) if (vecs[i] === undefined) { vecs[i] = fresh[m]!; cache.set(texts[i]!, fresh[m++]!); }
+      this.#cacheStats!.reused += texts.length - missing.length;
+      this.#cacheStats!.computed += missing.length;
+    } else vecs.push(...fresh);
     let k = 0;
     return list.map((n) => {
       const rows: Float32Array[] = [n.embedding ?? vecs[k++]!];
       for (let i = 0; i < n.project.examples.length; i++) rows.push(vecs[k++]!);
       return rows;
     });
+  }
+
+  /** Rewrites the cache file with the vectors of the current projects; a failure is reported, never thrown. */
+  async #saveCache(): Promise<void> {
+    const cache = this.#cache;
+    if (!cache) return;
+    cache.retain(this.#entries.flatMap((e) => (e.n.embedding ? e.n.project.examples : [e.n.mainText, ...e.n.project.examples])));
+    try {
+      await cache.save();
+      this.#cacheStats!.lastSaveError = undefined;
+    } catch (e) {
+      this.#cacheStats!.lastSaveError = (e as Error).message;
+      if (this.listenerCount('cache:error') > 0) this.emit('cache:error', e as SwitchyardError);
+    }
   }
 
   #checkClaims(n: NormalizedProject): void {

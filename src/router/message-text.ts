@@ -1,26 +1,5 @@
 import { truncateText } from '../embed/text.js';
-
-/** A content block of an OpenAI or Anthropic message (`text`, `image`, `tool_use`, `tool_result`, ...). */
-export interface ContentBlock {
-  /** Block type, e.g. `'text'`, `'image_url'`, `'tool_result'`. */
-  readonly type: string;
-  /** Text of a text block. */
-  readonly text?: string;
-  /** Nested content of a `tool_result` block (Anthropic). */
-  readonly content?: string | readonly ContentBlock[];
-  /** Any other field of the provider's block shape. */
-  readonly [key: string]: unknown;
-}
-
-/** One chat message in OpenAI (`role`/`content`) or Anthropic shape. */
-export interface ChatMessage {
-  /** `'user'`, `'assistant'`, `'system'`, `'tool'`, ... */
-  readonly role: string;
-  /** A string, or a list of content blocks. */
-  readonly content: string | readonly ContentBlock[] | null;
-  /** Any other field (name, tool_calls, ...). */
-  readonly [key: string]: unknown;
-}
+import type { ChatMessage } from '../messages.js';
 
 /** What the router accepts as a request's content: a prompt string or a message list. */
 export type RouteInput = string | readonly ChatMessage[];

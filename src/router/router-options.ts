@@ -40,6 +40,14 @@ export interface FastProjectRouterOptions {
   readonly recentDecisions?: number;
   /** This node's id (used in route updates and stats). @defaultValue `'node-<random>'` */
   readonly nodeId?: string;
+  /**
+   * File of cached project embeddings (see {@link EmbeddingCache}). Loaded once by `create()`;
+   * vectors whose embedder id and exact text match are reused, only new or changed texts are
+   * embedded, and the file is rewritten (atomically) after `create()` and `upsertProject()`.
+   * A damaged or foreign file is never an error: its vectors are recomputed.
+   * @defaultValue undefined (no cache)
+   */
+  readonly cachePath?: string;
 }
 
 /** Fully resolved options. @internal */
@@ -57,6 +65,7 @@ export interface ResolvedRouterOptions {
   readonly kernel: KernelChoice;
   readonly recentDecisions: number;
   readonly nodeId: string;
+  readonly cachePath: string | undefined;
 }
 
 /** Validates options eagerly and fills defaults. @internal */
@@ -87,5 +96,6 @@ export function resolveRouterOptions(options: unknown): ResolvedRouterOptions {
     kernel: optOneOf('kernel', o['kernel'], ['auto', 'wasm', 'js'] as const, 'auto'),
     recentDecisions: optInteger('recentDecisions', o['recentDecisions'], 100, 0, 100_000),
     nodeId: optString('nodeId', o['nodeId'], `node-${Math.random().toString(36).slice(2, 10)}`),
+    cachePath: o['cachePath'] === undefined ? undefined : optString('cachePath', o['cachePath'], ''),
   };
 }

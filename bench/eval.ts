@@ -1,0 +1,60 @@
+// npm run eval -- <dataset.json> [--domains <map.json>] [--model <MiniLM folder>] [--out <QUALITY.md>] [--quick]
+// Routes every query of the evaluated split (test if present, else val) through
+// FastProjectRouter, one project per label, and writes an ablation table to bench/QUALITY.md.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { evaluate, formatRows, labelToDomain, type Dataset, type EvalConfig, type EvalRow } from './eval-core.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const file = args.find((a, i) => !a.startsWith('--') && (i === 0 || !args[i - 1]!.startsWith('--')));
+if (!file) {
+  console.error('usage: npm run eval -- <dataset.json> [--domains <map.json>] [--model <MiniLM folder>] [--out <file.md>] [--quick]');
+  process.exit(2);
+}
+const data = JSON.parse(readFileSync(file, 'utf8')) as Dataset;
+const domainFile = opt('--domains') ?? path.join(path.dirname(file), 'domains.json');
+const domains = labelToDomain(existsSync(domainFile) ? JSON.parse(readFileSync(domainFile, 'utf8')) : {});
+const out = opt('--out') ?? path.join(import.meta.dirname, 'QUALITY.md');
+const quick = args.includes('--quick');
+
+const ks = quick ? [10] : [5, 10, Infinity];
+const configs: EvalConfig[] = [];
+for (const k of ks) {
+  configs.push({ name: 'hash default (max over examples)', k, aggregate: 'max' });
+  if (quick) continue;
+  configs.push({ name: 'hash default, centroid', k, aggregate: 'centroid' });
+  configs.push({ name: 'hash + IDF fitted on projects (max)', k, aggregate: 'max', hash: { idf: 'fit' } });
+  configs.push({ name: 'hash + IDF, centroid', k, aggregate: 'centroid', hash: { idf: 'fit' } });
+  configs.push({ name: 'hash n2-4, dim 1024, IDF (max)', k, aggregate: 'max', hash: { idf: 'fit', minN: 2, maxN: 4, dim: 1024 } });
+}
+const modelPath = opt('--model') ?? process.env['SWITCHYARD_MINILM_PATH'];
+if (modelPath) {
+  const { TransformersEmbedder } = await import('../src/embed/transformers-embedder.js');
+  for (const k of ks) configs.push({ name: 'MiniLM (max)', k, aggregate: 'max', embedder: new TransformersEmbedder({ modelPath }) });
+}
+
+const rows: EvalRow[] = [];
+for (const cfg of configs) {
+  const r = await evaluate(data, domains, cfg);
+  rows.push(r);
+  console.log(`${cfg.name.padEnd(40)} K=${r.k.padEnd(3)} intent ${(r.intentAcc * 100).toFixed(1)}%  domain ${r.domainAcc === undefined ? 'n/a' : (r.domainAcc * 100).toFixed(1) + '%'}  OOS recall ${r.oosRecall === undefined ? 'n/a' : (r.oosRecall * 100).toFixed(1) + '%'} precision ${r.oosPrecision === undefined ? 'n/a' : (r.oosPrecision * 100).toFixed(1) + '%'}  p50 ${r.p50Us.toFixed(1)} µs`);
+}
+const evalSplit = Array.isArray(data['test']) && data['test'].length ? 'test' : 'val';
+const md = [
+  '# Routing quality',
+  '',
+  `Dataset: \`${path.basename(file)}\`, evaluated split: \`${evalSplit}\` (+ out-of-scope queries), domain map: ${domains.size ? `\`${path.basename(domainFile)}\` (${domains.size} labels)` : 'none'}.`,
+  `One project per label: description = the label with \`_\` as spaces, examples = the first K train utterances (file order).`,
+  `Intent/domain accuracy are top-1 without threshold; the threshold is chosen on \`val\` to maximise (in-scope correct + out-of-scope caught)${evalSplit === 'val' ? ' — the same split that is evaluated, so the OOS numbers are optimistic' : ''}.`,
+  `Latency: one \`routeSync()\` (hash) or \`route()\` per query, ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}.`,
+  '',
+  formatRows(rows),
+  '',
+].join('\n');
+writeFileSync(out, md);
+console.log(`wrote ${out}`);

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ApiMap, FastProjectRouter, FeedbackLog } from '../src/index.js';
+import { ApiMap, FastProjectRouter, FeedbackLog, RequestClassifier } from '../src/index.js';
 import { createServer } from '../examples/openai-compatible-server/server.js';
 
 interface Upstream {
@@ -186,6 +186,34 @@ test('POST /v1/feedback – records a preference pair into the FeedbackLog; inva
   const lines = (await readFile(feedbackLog.path, 'utf8')).trim().split('\n');
   assert.equal(lines.length, 1);
   assert.equal((JSON.parse(lines[0]!) as { chosen: string }).chosen, 'farm/llama-care');
+});
+
+test('with a RequestClassifier – the tier picks the upstream model, the project is still reported', async (t) => {
+  const router = await FastProjectRouter.create({ projects: [{ namespace: 'dev', name: 'code-helper', description: 'programming help' }], defaultProject: 'dev/code-helper' });
+  const tiers = [{ name: 'local', provider: 'local', model: 'small-coder' }, { name: 'top', provider: 'remote', model: 'big-thinker' }];
+  const classifier = new RequestClassifier({ tiers, defaultTier: 'top' });
+  const map = new ApiMap({ providers: [{ name: 'p', models: ['small-coder', 'big-thinker'], instances: [{ id: 'good', endpoint: good.url }] }] });
+  const server = createServer({ router, apiMap: map, classifier });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.after(() => { server.closeAllConnections(); server.close(); map.close(); });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const ask = async (body: unknown): Promise<Response> =>
+    fetch(`${url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+
+  const small = await ask({ model: 'auto', messages: [{ role: 'user', content: 'Rename the variable x to count in this snippet' }] });
+  assert.equal(small.status, 200);
+  assert.equal(small.headers.get('x-switchyard-tier'), 'local');
+  assert.equal(small.headers.get('x-switchyard-project'), 'dev/code-helper');
+  assert.equal(((await small.json()) as { model: string }).model, 'small-coder');
+
+  const pinned = await ask({ model: 'top', messages: [{ role: 'user', content: 'hi' }] });
+  assert.equal(pinned.status, 200, 'a tier name is a known model');
+  assert.equal(pinned.headers.get('x-switchyard-tier-phase'), 'explicit');
+  assert.equal(((await pinned.json()) as { model: string }).model, 'big-thinker');
+
+  const test = (await (await fetch(`${url}/v1/routing/test`, { method: 'POST', body: JSON.stringify({ prompt: 'Format this JSON: {"a":1}' }) })).json()) as { tier: { tier: string; phase: string } };
+  assert.deepEqual([test.tier.tier, test.tier.phase], ['local', 'heuristic']);
 });
 
 test('all upstreams failing → 502 with the attempts; GET /v1/routing/stats reports router, upstream and server counters', async () => {

@@ -6,15 +6,25 @@ import http from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
-  isSwitchyardError, type ApiMap, type FastProjectRouter, type FeedbackLog, type RouteInput, type RouteResult, type Selection,
+  isSwitchyardError, type ApiMap, type ClassifiableRequest, type FastProjectRouter, type FeedbackLog, type RequestClassifier,
+  type RouteInput, type RouteResult, type RoutingDecision, type Selection,
 } from '../../src/index.js';
 
 /** Options of {@link createServer}. */
 export interface ServerOptions {
   /** Routes each request to a project (model path). */
   readonly router: FastProjectRouter;
-  /** Serves each project's model path; its instance endpoints are OpenAI-compatible base URLs. */
+  /**
+   * Serves the upstream models; instance endpoints are OpenAI-compatible base URLs. Its model
+   * names are the projects' model paths, or the tiers' models when a `classifier` is set.
+   */
   readonly apiMap: ApiMap;
+  /**
+   * Optional tier classifier. When set, the project router still picks the project (reported
+   * in `x-switchyard-project`), and the classifier's tier picks the upstream model: the
+   * request is executed on ApiMap model `decision.model` and sent upstream with that model.
+   */
+  readonly classifier?: RequestClassifier;
   /** When set, `POST /v1/feedback` records preference pairs into it. */
   readonly feedbackLog?: FeedbackLog;
   /** Largest accepted request body, bytes. Default 1 MiB. */
@@ -82,10 +92,11 @@ function routeInput(body: Record<string, unknown>, kind: 'chat' | 'completion' |
   throw new HttpError(400, 'invalid_request', kind === 'chat' ? '`messages` must be a non-empty array' : kind === 'completion' ? '`prompt` must be a non-empty string' : 'Expected `messages` or `prompt`');
 }
 
-function requestedModel(router: FastProjectRouter, body: Record<string, unknown>): string {
+function requestedModel(router: FastProjectRouter, classifier: RequestClassifier | undefined, body: Record<string, unknown>): string {
   const model = body['model'] ?? 'auto';
   if (typeof model !== 'string') throw new HttpError(400, 'invalid_request', '`model` must be a string');
-  if (model !== 'auto' && router.getProject(model) === undefined) {
+  const isTier = classifier?.tiers.some((t) => t.name === model || t.model === model) === true;
+  if (model !== 'auto' && !isTier && router.getProject(model) === undefined) {
     throw new HttpError(404, 'model_not_found', `The model \`${model.slice(0, 100)}\` does not exist; use "auto" or one of GET /v1/models`);
   }
   return model;
@@ -102,7 +113,7 @@ function describeRoute(r: RouteResult): Record<string, unknown> {
  * `POST /v1/routing/test`, `GET /v1/routing/stats`, and `POST /v1/feedback` with a `feedbackLog`.
  */
 export function createServer(options: ServerOptions): http.Server {
-  const { router, apiMap, feedbackLog } = options;
+  const { router, apiMap, feedbackLog, classifier } = options;
   const maxBodyBytes = options.maxBodyBytes ?? 1 << 20;
   const upstreamTimeoutMs = options.upstreamTimeoutMs ?? 60_000;
   const upstreamModel = options.upstreamModel ?? ((p: string) => p);
@@ -110,17 +121,19 @@ export function createServer(options: ServerOptions): http.Server {
 
   async function forward(req: http.IncomingMessage, res: http.ServerResponse, kind: 'chat' | 'completion'): Promise<void> {
     const body = await readJson(req, maxBodyBytes);
-    const model = requestedModel(router, body);
-    const route = await router.route(model, routeInput(body, kind));
+    const model = requestedModel(router, classifier, body);
+    const input = routeInput(body, kind);
+    const { route, tier } = await decide(model, input, body);
     if (route.modelPath === null) throw new HttpError(503, 'no_route', 'No project matched and no default project is configured', 'server_error');
     counters.routed++;
     const path = kind === 'chat' ? '/v1/chat/completions' : '/v1/completions';
-    const payload = JSON.stringify({ ...body, model: upstreamModel(route.modelPath) });
+    const target = tier ? tier.model : route.modelPath;
+    const payload = JSON.stringify({ ...body, model: tier ? tier.model : upstreamModel(route.modelPath) });
     // Abort the upstream call when the client goes away.
     const clientGone = new AbortController();
     res.on('close', () => { if (!res.writableFinished) clientGone.abort(); });
     let used: Selection | undefined;
-    const upstream = await apiMap.execute(route.modelPath, async (sel, signal) => {
+    const upstream = await apiMap.execute(target, async (sel, signal) => {
       used = sel;
       const response = await fetch(new URL(path, sel.instance.endpoint), {
         method: 'POST', headers: { 'content-type': 'application/json', accept: String(req.headers.accept ?? '*/*') }, body: payload, signal,
@@ -138,6 +151,7 @@ export function createServer(options: ServerOptions): http.Server {
       'x-switchyard-project': route.modelPath,
       'x-switchyard-route-method': route.method,
       'x-switchyard-instance': used?.instance.id ?? '',
+      ...(tier ? { 'x-switchyard-tier': tier.tier, 'x-switchyard-tier-phase': tier.phase } : {}),
       'x-switchyard-router-ms': route.latencyMs.toFixed(3),
     });
     if (upstream.body === null) {
@@ -146,6 +160,18 @@ export function createServer(options: ServerOptions): http.Server {
     }
     // Streamed (SSE) and plain bodies alike: bytes pass through as they arrive.
     await pipeline(Readable.fromWeb(upstream.body as import('node:stream/web').ReadableStream<Uint8Array>), res);
+  }
+
+  /** Project routing, plus the tier decision when a classifier is configured (both in parallel). */
+  async function decide(model: string, input: RouteInput, body: Record<string, unknown>): Promise<{ route: RouteResult; tier: RoutingDecision | undefined }> {
+    const isProject = model !== 'auto' && router.getProject(model) !== undefined;
+    const messages: ClassifiableRequest['messages'] = typeof input === 'string' ? [{ role: 'user', content: input }] : (input as ClassifiableRequest['messages']);
+    const request: ClassifiableRequest = {
+      messages, ...(isProject ? {} : { model }),
+      ...(Array.isArray(body['tools']) ? { tools: body['tools'] as unknown[] } : {}),
+    };
+    const [route, tier] = await Promise.all([router.route(isProject ? model : 'auto', input), classifier?.decide(request)]);
+    return { route, tier };
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -165,8 +191,8 @@ export function createServer(options: ServerOptions): http.Server {
         });
       case 'POST /v1/routing/test': {
         const body = await readJson(req, maxBodyBytes);
-        const r = await router.route(requestedModel(router, body), routeInput(body, 'either'));
-        return sendJson(res, 200, { route: describeRoute(r) });
+        const { route: r, tier } = await decide(requestedModel(router, classifier, body), routeInput(body, 'either'), body);
+        return sendJson(res, 200, { route: describeRoute(r), ...(tier ? { tier } : {}) });
       }
       case 'GET /v1/routing/stats': {
         const { recent: _recent, ...routerStats } = router.stats();
@@ -174,6 +200,7 @@ export function createServer(options: ServerOptions): http.Server {
           server: { requests: counters.requests, routed: counters.routed, upstreamOk: counters.upstreamOk, errors: Object.fromEntries(counters.errors) },
           router: routerStats,
           upstream: apiMap.stats(),
+          ...(classifier ? { classifier: classifier.stats() } : {}),
         });
       }
       case 'POST /v1/feedback': {

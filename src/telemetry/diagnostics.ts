@@ -17,8 +17,7 @@ import type { FailureClass } from '../balance/classify-failure.js';
  *
  * @example
  * ```ts
- * import diagnostics_channel from 'node:diagnostics_channel';
- * import { DIAGNOSTICS_CHANNELS, type MetricsMessage } from 'switchyard';
+ * // diagnostics_channel is `node:diagnostics_channel`
  * diagnostics_channel.subscribe(DIAGNOSTICS_CHANNELS.metrics, (m) => console.log((m as MetricsMessage).type));
  * diagnostics_channel.tracingChannel(DIAGNOSTICS_CHANNELS.route).subscribe({ start() {}, end() {}, asyncStart() {}, asyncEnd() {}, error() {} });
  * ```

@@ -85,7 +85,7 @@ export type { ClassifierBreakerState } from './classify/classifier-breaker.js';
 export { DIAGNOSTICS_CHANNELS } from './telemetry/diagnostics.js';
 export type { AttemptMetric, ExecuteTraceContext, MetricsMessage, RouteMetric, RouteTraceContext } from './telemetry/diagnostics.js';
 export { FeedbackLog } from './telemetry/feedback-log.js';
-export type { FeedbackLogEvents, FeedbackLogOptions, FeedbackLogStats } from './telemetry/feedback-log.js';
+export type { FeedbackBatchWritten, FeedbackLogEvents, FeedbackLogOptions, FeedbackLogStats } from './telemetry/feedback-log.js';
 export type { FeedbackMessage, FeedbackRecord, FeedbackText } from './telemetry/feedback-record.js';
 export { exportDpoDataset } from './telemetry/dpo-export.js';
 export type { DpoExportOptions, DpoExportReport, InvalidLine } from './telemetry/dpo-export.js';

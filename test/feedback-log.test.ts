@@ -38,9 +38,11 @@ test('FeedbackLog – appends in the background without flush(); conversational 
   const file = path.join(await tempDir(t), 'fb.jsonl');
   const log = await FeedbackLog.open(file);
   const prompt = [{ role: 'system', content: 'be brief' }, { role: 'user', content: 'hi' }];
+  const written = new Promise<{ records: number }>((resolve) => log.once('batch:written', resolve));
   log.record({ prompt, chosen: [{ role: 'assistant', content: 'hello' }], rejected: [{ role: 'assistant', content: 'HELLO!!!' }] });
-  for (let i = 0; i < 100 && log.stats().written === 0; i++) await new Promise<void>((r) => setImmediate(r));
-  assert.equal(log.stats().written, 1, 'written by the background batch');
+  const batch = await written;
+  assert.equal(batch.records, 1, 'written by the background batch, no flush() called');
+  assert.equal(log.stats().written, 1);
   const [line] = await readLines(file);
   assert.deepEqual(line!['prompt'], prompt);
   await log.close();

@@ -42,6 +42,16 @@ export interface FeedbackLogStats {
 export interface FeedbackLogEvents {
   /** An append failed; the log stops accepting records and `flush()`/`close()` reject. */
   'write:failed': [error: SwitchyardError];
+  /** A batch reached the file (emitted only when someone listens). */
+  'batch:written': [batch: FeedbackBatchWritten];
+}
+
+/** Payload of `batch:written`. */
+export interface FeedbackBatchWritten {
+  /** Records in this batch. */
+  readonly records: number;
+  /** Bytes appended. */
+  readonly bytes: number;
 }
 
 /**
@@ -209,6 +219,7 @@ export class FeedbackLog extends EventEmitter<FeedbackLogEvents> {
         await this.#fh.appendFile(data);
         this.#written += batch.length;
         this.#bytes += data.length;
+        if (this.listenerCount('batch:written') > 0) this.emit('batch:written', { records: batch.length, bytes: data.length });
       } catch (cause) {
         this.#lost += batch.length + this.#pending.length;
         this.#pending = [];

@@ -45,3 +45,11 @@ export { expandEnv, expandString } from './config/expand-env.js';
 export type { ExpandEnvOptions } from './config/expand-env.js';
 export { loadRoutingConfig } from './config/routing-config.js';
 export type { LoadRoutingConfigOptions, RoutingConfig } from './config/routing-config.js';
+
+// gossip
+// Internal (not exported): the LWW table, version order, replica policy and input reader
+// (src/gossip/*); tests import them from their modules.
+export type { RouteUpdateAction, RouteUpdateMessage, WireProject } from './gossip/route-update.js';
+export type { RouteTableState } from './gossip/route-state.js';
+export type { RouteUpdateReason } from './gossip/replica.js';
+export type { MergeStateResult, RouteUpdateRejectedEvent, RouteUpdateResult } from './gossip/update-result.js';

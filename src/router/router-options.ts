@@ -40,6 +40,23 @@ export interface FastProjectRouterOptions {
   readonly recentDecisions?: number;
   /** This node's id (used in route updates and stats). @defaultValue `'node-<random>'` */
   readonly nodeId?: string;
+  /**
+   * Clock for route-update timestamps and the replication windows, in milliseconds since
+   * the Unix epoch (inject a simulated clock in tests). @defaultValue `Date.now`
+   */
+  readonly now?: () => number;
+  /**
+   * How long removals are kept as tombstones, ms; route updates older than this are
+   * rejected (`'expired'`) so a collected removal cannot be undone by a late message.
+   * @defaultValue 86_400_000 (24 h)
+   */
+  readonly tombstoneRetentionMs?: number;
+  /** Route updates timestamped further ahead of {@link FastProjectRouterOptions.now} are rejected (`'future'`), ms. @defaultValue 60_000 */
+  readonly maxClockSkewMs?: number;
+  /** Largest route update accepted, bytes (checked before `JSON.parse`). @defaultValue 65_536 */
+  readonly maxMessageBytes?: number;
+  /** Largest state accepted by {@link FastProjectRouter.mergeState}, bytes. @defaultValue 67_108_864 (64 MiB) */
+  readonly maxStateBytes?: number;
 }
 
 /** Fully resolved options. @internal */
@@ -57,6 +74,11 @@ export interface ResolvedRouterOptions {
   readonly kernel: KernelChoice;
   readonly recentDecisions: number;
   readonly nodeId: string;
+  readonly now: () => number;
+  readonly tombstoneRetentionMs: number;
+  readonly maxClockSkewMs: number;
+  readonly maxMessageBytes: number;
+  readonly maxStateBytes: number;
 }
 
 /** Validates options eagerly and fills defaults. @internal */
@@ -73,6 +95,8 @@ export function resolveRouterOptions(options: unknown): ResolvedRouterOptions {
   }
   const defaultProject = o['defaultProject'];
   if (defaultProject !== undefined && typeof defaultProject !== 'string') invalidOption('defaultProject', 'a model path string', defaultProject);
+  const now = o['now'] ?? Date.now;
+  if (typeof now !== 'function') invalidOption('now', 'a function returning milliseconds', now);
   return {
     projects,
     embedder,
@@ -87,5 +111,10 @@ export function resolveRouterOptions(options: unknown): ResolvedRouterOptions {
     kernel: optOneOf('kernel', o['kernel'], ['auto', 'wasm', 'js'] as const, 'auto'),
     recentDecisions: optInteger('recentDecisions', o['recentDecisions'], 100, 0, 100_000),
     nodeId: optString('nodeId', o['nodeId'], `node-${Math.random().toString(36).slice(2, 10)}`),
+    now: now as () => number,
+    tombstoneRetentionMs: optInteger('tombstoneRetentionMs', o['tombstoneRetentionMs'], 86_400_000, 1, 2 ** 40),
+    maxClockSkewMs: optInteger('maxClockSkewMs', o['maxClockSkewMs'], 60_000, 0, 2 ** 40),
+    maxMessageBytes: optInteger('maxMessageBytes', o['maxMessageBytes'], 65_536, 256, 1 << 30),
+    maxStateBytes: optInteger('maxStateBytes', o['maxStateBytes'], 64 * 1024 * 1024, 256, 2 ** 40),
   };
 }

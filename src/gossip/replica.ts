@@ -23,14 +23,18 @@ import type { VersionOrder } from './version.js';
  */
 export type RouteUpdateReason = 'applied' | 'duplicate' | 'stale' | 'expired' | 'future' | 'conflict' | 'invalid';
 
-/** Options of a replica. @internal */
-export interface ReplicaOptions {
+/** Replication settings (resolved router options carry them). @internal */
+export interface ReplicationSettings {
   readonly nodeId: string;
   readonly now: () => number;
   readonly tombstoneRetentionMs: number;
   readonly maxClockSkewMs: number;
   readonly maxMessageBytes: number;
   readonly maxStateBytes: number;
+}
+
+/** Options of a replica. @internal */
+export interface ReplicaOptions extends ReplicationSettings {
   readonly embedder?: { readonly id: string; readonly dim: number };
   /** Only tests replace the order (negative controls). */
   readonly order?: VersionOrder;

@@ -1,38 +1,21 @@
 // The route_update wire message: types, validation into a canonical frozen form.
 import { SwitchyardError, describeValue } from '../errors.js';
-import { normalizeProject, type NormalizedProject } from '../router/project-spec.js';
+import { normalizeProject, type NormalizedProject, type ProjectSpec } from '../router/project-spec.js';
 import { invalidMessage, readUntrusted } from './safe-input.js';
 
 /** What a route update does to its model path. `add` and `update` both store the project. */
 export type RouteUpdateAction = 'add' | 'update' | 'remove';
 
 /**
- * A project as it travels in a route update (the {@link ProjectSpec} fields; patterns as
- * source strings, compiled case-insensitive with the `u` flag by receivers).
+ * A project as it travels in a route update: the {@link ProjectSpec} fields, with patterns as
+ * source strings (compiled case-insensitive with the `u` flag by receivers) and the
+ * embedding as plain numbers.
  */
-export interface WireProject {
+export interface WireProject extends Omit<ProjectSpec, 'namespace' | 'patterns' | 'embedding'> {
   /** Namespace part of the model path. */
   readonly namespace: string;
-  /** Name part of the model path. */
-  readonly name: string;
-  /** Alias model strings. */
-  readonly aliases?: readonly string[];
-  /** Domain. */
-  readonly domain?: string;
-  /** Description. */
-  readonly description?: string;
-  /** Topics. */
-  readonly topics?: readonly string[];
-  /** Keywords. */
-  readonly keywords?: readonly string[];
   /** Pattern sources. */
   readonly patterns?: readonly string[];
-  /** Example requests (receivers embed these themselves). */
-  readonly examples?: readonly string[];
-  /** Capability tags. */
-  readonly capabilities?: readonly string[];
-  /** Node ids serving the project. */
-  readonly nodes?: readonly string[];
   /** Main-row embedding from the sender's embedder (see {@link RouteUpdateMessage.embedder}). */
   readonly embedding?: readonly number[];
 }

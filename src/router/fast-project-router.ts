@@ -158,10 +158,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
     this.#topIdx = new Int32Array(o.topK);
     this.#topScore = new Float32Array(o.topK);
     this.#recent = new Array<RouteResult | undefined>(o.recentDecisions);
-    this.#replica = new RouteReplica({
-      nodeId: o.nodeId, now: o.now, tombstoneRetentionMs: o.tombstoneRetentionMs, maxClockSkewMs: o.maxClockSkewMs,
-      maxMessageBytes: o.maxMessageBytes, maxStateBytes: o.maxStateBytes, embedder: { id: o.embedder.id, dim: o.embedder.dim },
-    });
+    this.#replica = new RouteReplica(o); // reads the replication settings and the embedder's id and dim
   }
 
   /**

@@ -4,6 +4,7 @@ import { SwitchyardError, invalidOption } from '../errors.js';
 import { isPlainObject, optInteger, optNumber, optOneOf, optString } from '../config/validate.js';
 import type { IndexPrecision, KernelChoice } from './project-index.js';
 import type { ProjectSpec } from './project-spec.js';
+import type { ReplicationSettings } from '../gossip/replica.js';
 
 /** Options of {@link FastProjectRouter.create}. All optional. */
 export interface FastProjectRouterOptions {
@@ -60,7 +61,7 @@ export interface FastProjectRouterOptions {
 }
 
 /** Fully resolved options. @internal */
-export interface ResolvedRouterOptions {
+export interface ResolvedRouterOptions extends ReplicationSettings {
   readonly projects: readonly unknown[];
   readonly embedder: Embedder;
   readonly defaultProject: string | undefined;
@@ -73,12 +74,6 @@ export interface ResolvedRouterOptions {
   readonly precision: IndexPrecision;
   readonly kernel: KernelChoice;
   readonly recentDecisions: number;
-  readonly nodeId: string;
-  readonly now: () => number;
-  readonly tombstoneRetentionMs: number;
-  readonly maxClockSkewMs: number;
-  readonly maxMessageBytes: number;
-  readonly maxStateBytes: number;
 }
 
 /** Validates options eagerly and fills defaults. @internal */

@@ -89,3 +89,10 @@ export type { FeedbackBatchWritten, FeedbackLogEvents, FeedbackLogOptions, Feedb
 export type { FeedbackMessage, FeedbackRecord, FeedbackText } from './telemetry/feedback-record.js';
 export { exportDpoDataset } from './telemetry/dpo-export.js';
 export type { DpoExportOptions, DpoExportReport, InvalidLine } from './telemetry/dpo-export.js';
+// gossip
+// Internal (not exported): the LWW table, version order, replica policy and input reader
+// (src/gossip/*); tests import them from their modules.
+export type { RouteUpdateAction, RouteUpdateMessage, WireProject } from './gossip/route-update.js';
+export type { RouteTableState } from './gossip/route-state.js';
+export type { RouteUpdateReason } from './gossip/replica.js';
+export type { MergeStateResult, RouteUpdateRejectedEvent, RouteUpdateResult } from './gossip/update-result.js';

@@ -12,6 +12,10 @@ import { resolveRouterOptions, type FastProjectRouterOptions, type ResolvedRoute
 import { topK } from './similarity.js';
 import { computeOverlap, type OverlapReport, type OverlapReportOptions } from './overlap-report.js';
 import { EmbeddingCache, type EmbeddingCacheStats } from '../embed/embedding-cache.js';
+import { RouteReplica } from '../gossip/replica.js';
+import { wireProjectOf, type ParsedRouteUpdate, type RouteUpdateMessage } from '../gossip/route-update.js';
+import type { RouteTableState } from '../gossip/route-state.js';
+import type { MergeStateResult, RouteUpdateRejectedEvent, RouteUpdateResult } from '../gossip/update-result.js';
 
 /** Payload of `project:upserted`. */
 export interface ProjectUpsertedEvent {
@@ -51,6 +55,12 @@ export interface FastProjectRouterEvents {
   'project:removed': [event: ProjectRemovedEvent];
   /** Saving the embedding cache (`cachePath`) failed; routing is unaffected. */
   'cache:error': [error: SwitchyardError];
+  /** A local {@link FastProjectRouter.upsertProject} / {@link FastProjectRouter.removeProject}: the route update to broadcast. */
+  'update:outbound': [message: RouteUpdateMessage];
+  /** A route update (or state entry) from a peer won and changed the route table. */
+  'update:applied': [message: RouteUpdateMessage];
+  /** A route update could not be used (invalid, outside the clock window, alias conflict, embedder failure). */
+  'update:rejected': [event: RouteUpdateRejectedEvent];
 }
 
 /** One request of {@link FastProjectRouter.routeBatch}. */
@@ -145,6 +155,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
   #recentLen = 0;
   readonly #cache: EmbeddingCache | undefined;
   #cacheStats: { -readonly [K in keyof EmbeddingCacheStats]: EmbeddingCacheStats[K] } | undefined;
+  readonly #replica: RouteReplica;
 
   private constructor(o: ResolvedRouterOptions) {
     super();
@@ -156,6 +167,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
     this.#topScore = new Float32Array(o.topK);
     this.#recent = new Array<RouteResult | undefined>(o.recentDecisions);
     if (o.cachePath !== undefined) this.#cache = new EmbeddingCache({ path: o.cachePath, embedderId: o.embedder.id, dim: o.embedder.dim });
+    this.#replica = new RouteReplica(o); // reads the replication settings and the embedder's id and dim
   }
 
   /**
@@ -306,7 +318,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
 
   /**
    * Adds a project or replaces the one with the same model path. Atomic: on any error
-   * the registry is unchanged.
+   * the registry is unchanged. Emits `update:outbound` with the route update to broadcast.
    * @param spec - the project
    * @returns the stored project
    * @throws {@link SwitchyardError} `ERR_INVALID_PROJECT`, `ERR_DUPLICATE_PROJECT` (an alias taken by another project), `ERR_INVALID_EMBEDDING`, `ERR_EMBEDDER_FAILED`.
@@ -317,24 +329,91 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
     const vectors = await this.#embedProjects([n]);
     this.#checkClaims(n); // the registry may have changed while embedding
     const previous = this.#byPath.get(n.project.modelPath);
-    if (previous) this.#delete(previous);
-    this.#insert(n, vectors[0]!);
-    if (this.listenerCount('project:upserted') > 0) this.emit('project:upserted', { project: n.project, action: previous ? 'update' : 'add' });
+    let update: ParsedRouteUpdate;
+    try {
+      update = this.#replica.localWrite(previous ? 'update' : 'add', wireProjectOf(n, vectors[0]![0]), this.#embedder.id);
+    } catch (e) {
+      throw new SwitchyardError('ERR_INVALID_PROJECT', `Project '${n.project.modelPath}' cannot be replicated: ${(e as Error).message}`, { cause: e });
+    }
+    this.#replace(n, vectors[0]!);
+    this.#outbound(update.message);
     await this.#saveCache();
     return n.project;
   }
 
   /**
-   * Removes a project by model path.
+   * Removes a project by model path. Emits `update:outbound` with the route update (a
+   * tombstone) to broadcast.
    * @param modelPath - `namespace/name`
    * @returns whether a project was removed
    */
   removeProject(modelPath: string): boolean {
     const entry = typeof modelPath === 'string' ? this.#byPath.get(modelPath) : undefined;
-    if (!entry) return false;
-    this.#delete(entry);
-    if (this.listenerCount('project:removed') > 0) this.emit('project:removed', { modelPath });
+    const held = entry ? undefined : typeof modelPath === 'string' ? this.#replica.get(modelPath) : undefined;
+    const target = entry?.n.project ?? (held?.action === 'remove' ? undefined : held?.project);
+    if (!target) return false;
+    const update = this.#replica.localWrite('remove', { namespace: target.namespace, name: target.name });
+    if (entry) this.#remove(entry);
+    this.#outbound(update.message);
     return true;
+  }
+
+  /**
+   * Applies a route update from a peer (the host's transport delivers it: a JSON string,
+   * bytes, or a parsed object). Never throws on bad input. The route table is decided
+   * synchronously: re-broadcast the message only when `applied` is true. The routing index
+   * is updated synchronously too when the message carries a usable embedding (same embedder
+   * id and dimension) and the project has no examples, or when the embedder is synchronous;
+   * otherwise the result carries `indexed`, a promise that resolves once it is.
+   * @param message - the received route update
+   * @example
+   * ```ts
+   * sub.on('message', (raw) => {
+   *   const r = router.handleRouteUpdate(raw);
+   *   if (r.applied) gossip.forward(raw);
+   * });
+   * ```
+   */
+  handleRouteUpdate(message: unknown): RouteUpdateResult {
+    const r = this.#replica.parse(message);
+    if (r.error) return this.#rejected({ reason: 'invalid', error: r.error });
+    const p = r.parsed;
+    const meta = { modelPath: p.modelPath, fromNode: p.message.from_node };
+    const conflict = p.normalized && this.#claimConflict(p.normalized);
+    if (conflict) return this.#rejected({ reason: 'conflict', error: conflict, ...meta });
+    const reason = this.#replica.admit(p);
+    if (reason === 'expired' || reason === 'future') return this.#rejected({ reason, ...meta });
+    if (reason !== 'applied') return { applied: false, reason };
+    const indexed = this.#reconcile([p]);
+    return indexed ? { applied: true, reason, indexed } : { applied: true, reason };
+  }
+
+  /**
+   * The whole replicated route table (live entries and tombstones), JSON-serialisable, for
+   * anti-entropy: send it to a peer or a restarted node, which calls
+   * {@link FastProjectRouter.mergeState}. Projects given to {@link FastProjectRouter.create}
+   * are configuration, not replicated state: only changes made through upsertProject,
+   * removeProject and peers' updates are in it.
+   */
+  exportState(): RouteTableState {
+    return this.#replica.exportState();
+  }
+
+  /**
+   * Merges a peer's {@link RouteTableState} (object, JSON string or bytes): every entry is
+   * validated and applied as a route update would be, except that live entries of any age are
+   * accepted. Commutative, associative and idempotent. Never throws on bad input.
+   * @param state - a state from {@link FastProjectRouter.exportState}
+   */
+  mergeState(state: unknown): MergeStateResult {
+    const r = this.#replica.mergeState(state);
+    if (r.error) {
+      this.#emitRejected({ reason: 'invalid', error: r.error });
+      return { applied: 0, unchanged: 0, rejected: 0, error: r.error };
+    }
+    const indexed = this.#reconcile(r.applied);
+    const counts = { applied: r.applied.length, unchanged: r.unchanged, rejected: r.rejected };
+    return indexed ? { ...counts, indexed } : counts;
   }
 
   /**
@@ -566,13 +645,101 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
   }
 
   #checkClaims(n: NormalizedProject): void {
+    const conflict = this.#claimConflict(n);
+    if (conflict) throw conflict;
+  }
+
+  #claimConflict(n: NormalizedProject): SwitchyardError | undefined {
     const path = n.project.modelPath;
     for (const key of [path, ...n.project.aliases]) {
       const holder = this.#explicit.get(key);
       if (holder && holder.entry.n.project.modelPath !== path) {
-        throw new SwitchyardError('ERR_DUPLICATE_PROJECT', `Model path or alias '${key}' already belongs to '${holder.entry.n.project.modelPath}'`, { details: { modelPath: key } });
+        return new SwitchyardError('ERR_DUPLICATE_PROJECT', `Model path or alias '${key}' already belongs to '${holder.entry.n.project.modelPath}'`, { details: { modelPath: key } });
       }
     }
+    return undefined;
+  }
+
+  // ---- replication internals ---------------------------------------------------------
+
+  #replace(n: NormalizedProject, vectors: readonly Float32Array[]): void {
+    const previous = this.#byPath.get(n.project.modelPath);
+    if (previous) this.#delete(previous);
+    this.#insert(n, vectors);
+    if (this.listenerCount('project:upserted') > 0) this.emit('project:upserted', { project: n.project, action: previous ? 'update' : 'add' });
+  }
+
+  #remove(entry: Entry): void {
+    this.#delete(entry);
+    if (this.listenerCount('project:removed') > 0) this.emit('project:removed', { modelPath: entry.n.project.modelPath });
+  }
+
+  #outbound(message: RouteUpdateMessage): void {
+    if (this.listenerCount('update:outbound') > 0) this.emit('update:outbound', message);
+  }
+
+  #rejected(event: RouteUpdateRejectedEvent & { reason: RouteUpdateResult['reason'] }): RouteUpdateResult {
+    this.#emitRejected(event);
+    return event.error ? { applied: false, reason: event.reason, error: event.error } : { applied: false, reason: event.reason };
+  }
+
+  #emitRejected(event: RouteUpdateRejectedEvent): void {
+    if (this.listenerCount('update:rejected') > 0) this.emit('update:rejected', event);
+  }
+
+  /**
+   * Makes the index follow the table for updates that won. Synchronous when every vector is
+   * at hand (usable embedding in the message, or a synchronous embedder); otherwise embeds in
+   * one batch and applies each update only if it is still the table's value for its path.
+   */
+  #reconcile(updates: readonly ParsedRouteUpdate[]): Promise<void> | undefined {
+    const pending: { p: ParsedRouteUpdate; n: NormalizedProject; main: Float32Array | undefined }[] = [];
+    for (const p of updates) {
+      const m = p.message;
+      if (this.listenerCount('update:applied') > 0) this.emit('update:applied', m);
+      if (m.action === 'remove') {
+        const entry = this.#byPath.get(p.modelPath);
+        if (entry) this.#remove(entry);
+        continue;
+      }
+      const emb = m.project.embedding;
+      const main = m.embedder === this.#embedder.id && emb?.length === this.#embedder.dim ? Float32Array.from(emb) : undefined;
+      const base = p.normalized!;
+      const n: NormalizedProject = main ? { ...base, embedding: main, project: Object.freeze({ ...base.project, hasEmbedding: true }) } : base;
+      const texts = main ? n.project.examples : [n.mainText, ...n.project.examples];
+      if (texts.length > 0 && !this.#sync) {
+        pending.push({ p, n, main });
+        continue;
+      }
+      const rows = texts.map((t) => {
+        const v = new Float32Array(this.#embedder.dim);
+        this.#embedder.embedInto!(t, v, 0);
+        return v;
+      });
+      this.#indexWinner(p, n, main ? [main, ...rows] : rows);
+    }
+    return pending.length ? this.#reconcileAsync(pending) : undefined;
+  }
+
+  async #reconcileAsync(pending: readonly { p: ParsedRouteUpdate; n: NormalizedProject; main: Float32Array | undefined }[]): Promise<void> {
+    let vectors: Float32Array[][];
+    try {
+      vectors = await this.#embedProjects(pending.map((x) => x.n));
+    } catch (e) {
+      for (const { p } of pending) {
+        this.#emitRejected({ reason: 'embedder-failed', modelPath: p.modelPath, fromNode: p.message.from_node, error: e as SwitchyardError });
+      }
+      return;
+    }
+    pending.forEach((x, i) => {
+      if (this.#replica.get(x.p.modelPath) === x.p.message) this.#indexWinner(x.p, x.n, vectors[i]!);
+    });
+  }
+
+  #indexWinner(p: ParsedRouteUpdate, n: NormalizedProject, vectors: readonly Float32Array[]): void {
+    const conflict = this.#claimConflict(n);
+    if (conflict) this.#emitRejected({ reason: 'conflict', modelPath: p.modelPath, fromNode: p.message.from_node, error: conflict });
+    else this.#replace(n, vectors);
   }
 
   #insert(n: NormalizedProject, vectors: readonly Float32Array[]): void {

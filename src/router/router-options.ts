@@ -4,6 +4,7 @@ import { SwitchyardError, invalidOption } from '../errors.js';
 import { isPlainObject, optInteger, optNumber, optOneOf, optString } from '../config/validate.js';
 import type { IndexPrecision, KernelChoice } from './project-index.js';
 import type { ProjectSpec } from './project-spec.js';
+import type { ReplicationSettings } from '../gossip/replica.js';
 
 /** Options of {@link FastProjectRouter.create}. All optional. */
 export interface FastProjectRouterOptions {
@@ -48,10 +49,27 @@ export interface FastProjectRouterOptions {
    * @defaultValue undefined (no cache)
    */
   readonly cachePath?: string;
+  /**
+   * Clock for route-update timestamps and the replication windows, in milliseconds since
+   * the Unix epoch (inject a simulated clock in tests). @defaultValue `Date.now`
+   */
+  readonly now?: () => number;
+  /**
+   * How long removals are kept as tombstones, ms; route updates older than this are
+   * rejected (`'expired'`) so a collected removal cannot be undone by a late message.
+   * @defaultValue 86_400_000 (24 h)
+   */
+  readonly tombstoneRetentionMs?: number;
+  /** Route updates timestamped further ahead of {@link FastProjectRouterOptions.now} are rejected (`'future'`), ms. @defaultValue 60_000 */
+  readonly maxClockSkewMs?: number;
+  /** Largest route update accepted, bytes (checked before `JSON.parse`). @defaultValue 65_536 */
+  readonly maxMessageBytes?: number;
+  /** Largest state accepted by {@link FastProjectRouter.mergeState}, bytes. @defaultValue 67_108_864 (64 MiB) */
+  readonly maxStateBytes?: number;
 }
 
 /** Fully resolved options. @internal */
-export interface ResolvedRouterOptions {
+export interface ResolvedRouterOptions extends ReplicationSettings {
   readonly projects: readonly unknown[];
   readonly embedder: Embedder;
   readonly defaultProject: string | undefined;
@@ -82,6 +100,8 @@ export function resolveRouterOptions(options: unknown): ResolvedRouterOptions {
   }
   const defaultProject = o['defaultProject'];
   if (defaultProject !== undefined && typeof defaultProject !== 'string') invalidOption('defaultProject', 'a model path string', defaultProject);
+  const now = o['now'] ?? Date.now;
+  if (typeof now !== 'function') invalidOption('now', 'a function returning milliseconds', now);
   return {
     projects,
     embedder,
@@ -97,5 +117,10 @@ export function resolveRouterOptions(options: unknown): ResolvedRouterOptions {
     recentDecisions: optInteger('recentDecisions', o['recentDecisions'], 100, 0, 100_000),
     nodeId: optString('nodeId', o['nodeId'], `node-${Math.random().toString(36).slice(2, 10)}`),
     cachePath: o['cachePath'] === undefined ? undefined : optString('cachePath', o['cachePath'], ''),
+    now: now as () => number,
+    tombstoneRetentionMs: optInteger('tombstoneRetentionMs', o['tombstoneRetentionMs'], 86_400_000, 1, 2 ** 40),
+    maxClockSkewMs: optInteger('maxClockSkewMs', o['maxClockSkewMs'], 60_000, 0, 2 ** 40),
+    maxMessageBytes: optInteger('maxMessageBytes', o['maxMessageBytes'], 65_536, 256, 1 << 30),
+    maxStateBytes: optInteger('maxStateBytes', o['maxStateBytes'], 64 * 1024 * 1024, 256, 2 ** 40),
   };
 }

@@ -15,7 +15,7 @@ const add = (key: string, ms: number): void => {
 diagnostics_channel.subscribe(DIAGNOSTICS_CHANNELS.metrics, (message) => {
   const m = message as MetricsMessage;
   if (m.type === 'route') add(`router    ${m.method}`, m.routerLatencyMs);
-  else add(`inference ${m.instance} ${m.ok ? 'ok' : `failed (${m.status ?? m.failure})`}`, m.inferenceLatencyMs);
+  else if (m.type === 'attempt') add(`inference ${m.instance} ${m.ok ? 'ok' : `failed (${m.status ?? m.failure})`}`, m.inferenceLatencyMs);
 });
 
 const router = await FastProjectRouter.create({

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import diagnostics_channel from 'node:diagnostics_channel';
-import { ApiMap, DIAGNOSTICS_CHANNELS, FastProjectRouter, type ExecuteTraceContext, type MetricsMessage, type RouteTraceContext } from '../src/index.js';
+import { ApiMap, DIAGNOSTICS_CHANNELS, FastProjectRouter, RequestClassifier, type ClassifyTraceContext, type ExecuteTraceContext, type MetricsMessage, type RouteTraceContext } from '../src/index.js';
 import { unsafeDiagnosticsPayloadsBuilt } from '../src/telemetry/diagnostics.js';
 import { FakeTime, httpError } from './helpers/balance-sim.js';
 import { HashEmbedder, type Embedder } from '../src/index.js';
@@ -47,7 +47,7 @@ function collectTrace<C extends object>(name: string): { events: [string, C][]; 
 }
 
 test('DIAGNOSTICS_CHANNELS – names under switchyard:', () => {
-  assert.deepEqual({ ...DIAGNOSTICS_CHANNELS }, { route: 'switchyard:route', execute: 'switchyard:execute', metrics: 'switchyard:metrics' });
+  assert.deepEqual({ ...DIAGNOSTICS_CHANNELS }, { route: 'switchyard:route', execute: 'switchyard:execute', classify: 'switchyard:classify', metrics: 'switchyard:metrics' });
   assert.ok(Object.isFrozen(DIAGNOSTICS_CHANNELS));
 });
 
@@ -152,6 +152,34 @@ test('ApiMap#execute() – execute TracingChannel and attempt metrics per attemp
     assert.equal(okEnd[1].result, 'ok');
     assert.equal(okEnd[1].endpoint, 'http://good');
     assert.equal(okEnd[1].attempt, 1);
+  } finally {
+    metrics.stop();
+    trace.stop();
+  }
+});
+
+test('RequestClassifier#decide() – classify TracingChannel and one classify metric per decision; nothing built without subscribers', async () => {
+  const classifier = new RequestClassifier({ classify: async () => ({ tier: 'opus', reason: 'hard' }) });
+  const short = { messages: [{ role: 'user', content: 'explain this regex' }] };
+  const before = unsafeDiagnosticsPayloadsBuilt();
+  await classifier.decide(short);
+  assert.equal(unsafeDiagnosticsPayloadsBuilt(), before, 'no payload without subscribers');
+
+  const metrics = collectMetrics();
+  const trace = collectTrace<ClassifyTraceContext>(DIAGNOSTICS_CHANNELS.classify);
+  try {
+    const d = await classifier.decide({ ...short, model: 'auto' });
+    const m = metrics.messages.filter((x) => x.type === 'classify');
+    assert.equal(m.length, 1);
+    assert.deepEqual({ ...m[0]!, classifierLatencyMs: 0 }, { type: 'classify', phase: d.phase, tier: d.tier, score: d.score, classifierLatencyMs: 0 });
+    assert.ok(m[0]!.type === 'classify' && m[0]!.classifierLatencyMs >= 0);
+    assert.deepEqual(trace.events.map(([e]) => e), ['start', 'end', 'asyncStart', 'asyncEnd']);
+    assert.equal(trace.events[0]![1].model, 'auto');
+    assert.deepEqual(trace.events[3]![1].result, d);
+    // a rejected decide() publishes the error on the trace and no metric
+    await assert.rejects(classifier.decide(null as never), { code: 'ERR_INVALID_MESSAGES' });
+    assert.ok(trace.events.some(([e, c]) => e === 'error' && (c.error as { code?: string }).code === 'ERR_INVALID_MESSAGES'));
+    assert.equal(metrics.messages.filter((x) => x.type === 'classify').length, 1);
   } finally {
     metrics.stop();
     trace.stop();

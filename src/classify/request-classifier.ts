@@ -1,3 +1,4 @@
+import { classifyTracing, metricsChannel, publishClassifyMetric, traceClassify } from '../telemetry/diagnostics.js';
 import { SwitchyardError, invalidOption } from '../errors.js';
 import { isPlainObject, optBoolean, optOneOf, optString } from '../config/validate.js';
 import { optPhrases } from './keyword-pattern.js';
@@ -136,7 +137,27 @@ export class RequestClassifier {
    *   not an object with a `messages` array (an explicit provider/model needs only an object);
    *   `ERR_ABORTED` when `options.signal` aborts before the decision is made
    */
-  async decide(request: ClassifiableRequest, options?: DecideOptions): Promise<RoutingDecision> {
+  decide(request: ClassifiableRequest, options?: DecideOptions): Promise<RoutingDecision> {
+    if (!metricsChannel.hasSubscribers && !classifyTracing.hasSubscribers) return this.#decide(request, options);
+    return this.#decideObserved(request, options);
+  }
+
+  /** decide() with diagnostics subscribers: traced, and timed into a `classify` metric. */
+  async #decideObserved(request: ClassifiableRequest, options: DecideOptions | undefined): Promise<RoutingDecision> {
+    const t0 = performance.now();
+    let model: string | undefined;
+    try {
+      const m = (request as { model?: unknown } | null)?.model;
+      if (typeof m === 'string') model = m;
+    } catch { /* a hostile getter: #decide reports it as ERR_INVALID_MESSAGES */ }
+    const d = classifyTracing.hasSubscribers
+      ? await traceClassify(model, () => this.#decide(request, options))
+      : await this.#decide(request, options);
+    if (metricsChannel.hasSubscribers) publishClassifyMetric(d, performance.now() - t0);
+    return d;
+  }
+
+  async #decide(request: ClassifiableRequest, options?: DecideOptions): Promise<RoutingDecision> {
     const signal = options?.signal;
     if (signal !== undefined && !(signal instanceof AbortSignal)) invalidOption('signal', 'an AbortSignal', signal);
     throwIfAborted(signal);

@@ -79,3 +79,8 @@ export type {
 } from './classify/llm-classifier.js';
 export type { ClassifierBreakerState } from './classify/classifier-breaker.js';
 // Internal to classify (not exported): LlmClassifier, ClassifierBreaker, messageKey, request-shape helpers.
+// learn
+// Internal (not exported): SoftmaxTrainer, sparse rows, the fit-file format; tests import them from their modules.
+export type { FitOptions } from './learn/fit-options.js';
+export type { FitProgressEvent, FitReport, FitState } from './learn/fit-router.js';
+export type { FeedbackRecord, FeedbackSource } from './learn/feedback.js';

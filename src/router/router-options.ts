@@ -4,6 +4,7 @@ import { SwitchyardError, invalidOption } from '../errors.js';
 import { isPlainObject, optInteger, optNumber, optOneOf, optString } from '../config/validate.js';
 import type { IndexPrecision, KernelChoice } from './project-index.js';
 import type { ProjectSpec } from './project-spec.js';
+import { resolveFitOptions, type FitOptions } from '../learn/fit-options.js';
 
 /** Options of {@link FastProjectRouter.create}. All optional. */
 export interface FastProjectRouterOptions {
@@ -48,6 +49,12 @@ export interface FastProjectRouterOptions {
    * @defaultValue undefined (no cache)
    */
   readonly cachePath?: string;
+  /**
+   * Fit learned project rows at the end of `create()` (see {@link FastProjectRouter.fit}):
+   * `true` for the default {@link FitOptions}, or the options.
+   * @defaultValue undefined (no fit)
+   */
+  readonly fit?: boolean | FitOptions;
 }
 
 /** Fully resolved options. @internal */
@@ -66,6 +73,8 @@ export interface ResolvedRouterOptions {
   readonly recentDecisions: number;
   readonly nodeId: string;
   readonly cachePath: string | undefined;
+  /** Validated fit options when `fit` is set (and not false). */
+  readonly fit: FitOptions | undefined;
 }
 
 /** Validates options eagerly and fills defaults. @internal */
@@ -97,5 +106,12 @@ export function resolveRouterOptions(options: unknown): ResolvedRouterOptions {
     recentDecisions: optInteger('recentDecisions', o['recentDecisions'], 100, 0, 100_000),
     nodeId: optString('nodeId', o['nodeId'], `node-${Math.random().toString(36).slice(2, 10)}`),
     cachePath: o['cachePath'] === undefined ? undefined : optString('cachePath', o['cachePath'], ''),
+    fit: resolveFitOption(o['fit']),
   };
+}
+
+function resolveFitOption(fit: unknown): FitOptions | undefined {
+  if (fit === undefined || fit === false) return undefined;
+  resolveFitOptions(fit); // validate eagerly; fit() resolves again
+  return fit === true ? {} : (fit as FitOptions);
 }

@@ -36,7 +36,7 @@ export interface FitReport {
   readonly ms: number;
   /** Projects whose rows were replaced by a learned row. */
   readonly projects: number;
-  /** Training examples (main texts, examples and feedback records). */
+  /** Training examples (main texts, examples and feedback records), held-out ones included. */
   readonly examples: number;
   /** Examples held out for early stopping and calibration. */
   readonly heldOut: number;

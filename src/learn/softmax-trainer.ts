@@ -117,7 +117,7 @@ export class SoftmaxTrainer {
       let nAct = 0;
       for (let c = 0; c < C; c++) {
         const g = z[c]!;
-        if (g > 1e-4 || g < -1e-4) { act[nAct] = c; gAct[nAct++] = g * step; }
+        if (g > 1e-3 || g < -1e-3) { act[nAct] = c; gAct[nAct++] = g * step; }
       }
       for (let e = a; e < b; e++) {
         const base = indices[e]! * C;

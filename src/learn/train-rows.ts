@@ -112,7 +112,7 @@ export async function trainRows(
   for (let i = 0; i < rows.length; i++) rows[i]! *= scale;
   return {
     rows, epochs, trainAccuracy: trainer.accuracy(train), heldOutAccuracy: heldAcc,
-    examples: train.length, heldOut: held.length, scale,
+    examples: data.length, heldOut: held.length, scale,
   };
 }
 

@@ -15,15 +15,15 @@ export interface FitOptions {
   /**
    * Share of each project's examples held out for early stopping and calibration (projects
    * with fewer than 3 examples hold none out). 0 disables early stopping.
-   * @defaultValue 0.1
+   * @defaultValue 0.05
    */
   readonly heldOutFraction?: number;
   /** Epochs without a held-out improvement before stopping. @defaultValue 3 */
   readonly patience?: number;
   /**
    * After early stopping, train again on all examples (held-out ones included) for the best
-   * epoch count. Costs a second run; usually worth ~0.5–1 accuracy point.
-   * @defaultValue true
+   * epoch count. Costs a second run for a few tenths of a point (CLINC150: 91.6% vs 91.4%).
+   * @defaultValue false
    */
   readonly refit?: boolean;
   /** Seed of the held-out split and the shuffles: the same seed and data give the same rows. @defaultValue 1 */
@@ -80,9 +80,9 @@ export function resolveFitOptions(options: unknown): ResolvedFitOptions {
     learningRate: optNumber('learningRate', o['learningRate'], 1, 1e-6, 100),
     decay: optNumber('decay', o['decay'], 0.2, 0, 100),
     l2: optNumber('l2', o['l2'], 1e-6, 0, 1),
-    heldOutFraction: optNumber('heldOutFraction', o['heldOutFraction'], 0.1, 0, 0.5),
+    heldOutFraction: optNumber('heldOutFraction', o['heldOutFraction'], 0.05, 0, 0.5),
     patience: optInteger('patience', o['patience'], 3, 1, 1000),
-    refit: optBoolean('refit', o['refit'], true),
+    refit: optBoolean('refit', o['refit'], false),
     seed: optInteger('seed', o['seed'], 1, 0, 0xffffffff),
     includeMainText: optBoolean('includeMainText', o['includeMainText'], true),
     calibrationTarget: optNumber('calibrationTarget', o['calibrationTarget'], 0.6, 0.01, 100),

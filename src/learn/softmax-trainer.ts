@@ -1,4 +1,5 @@
 import type { SparseRows } from './sparse-features.js';
+import { seededRandom } from '../balance/random.js';
 
 /** Hyper-parameters of {@link SoftmaxTrainer}. @internal */
 export interface SoftmaxTrainerConfig {
@@ -25,18 +26,6 @@ export interface SoftmaxTargets {
   readonly labels: Int32Array;
   /** One weight per row. */
   readonly weights: Float32Array;
-}
-
-/** Deterministic PRNG (mulberry32). @internal */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
@@ -69,7 +58,7 @@ export class SoftmaxTrainer {
     this.#act = new Int32Array(config.classes);
     this.#gAct = new Float32Array(config.classes);
     this.#order = Int32Array.from(rows);
-    this.#rnd = mulberry32(config.seed);
+    this.#rnd = seededRandom(config.seed);
   }
 
   /** Epochs run so far. */

@@ -1,4 +1,5 @@
-import { SoftmaxTrainer, mulberry32 } from './softmax-trainer.js';
+import { SoftmaxTrainer } from './softmax-trainer.js';
+import { seededRandom } from '../balance/random.js';
 import { toSparseRows } from './sparse-features.js';
 import type { ResolvedFitOptions } from './fit-options.js';
 
@@ -41,7 +42,7 @@ function split(data: readonly TrainingVector[], fraction: number, seed: number):
     list.push(i);
     byClass.set(d.label, list);
   });
-  const rnd = mulberry32(seed ^ 0x5eed);
+  const rnd = seededRandom(seed ^ 0x5eed);
   const held: number[] = [];
   for (const list of byClass.values()) {
     const k = list.length >= 3 ? Math.max(1, Math.floor(list.length * fraction)) : 0;

@@ -1,7 +1,7 @@
 // Routing-quality evaluation: each label of a [text, label] dataset becomes a project with its
 // first K train examples; the evaluated split is routed and scored. Used by bench/eval.ts
 // (`npm run eval -- <dataset.json>`) and by test/eval-core.test.ts.
-import { FastProjectRouter, HashEmbedder, type Embedder, type HashEmbedderOptions, type ProjectSpec } from '../src/index.js';
+import { FastProjectRouter, HashEmbedder, type Embedder, type FitOptions, type HashEmbedderOptions, type ProjectSpec } from '../src/index.js';
 
 /** `{ train, val, test?, oos_* }`, each a list of `[text, label]`. */
 export type Dataset = Record<string, [string, string][]>;
@@ -17,6 +17,8 @@ export interface EvalConfig {
   readonly hash?: Omit<HashEmbedderOptions, 'idf'> & { readonly idf?: 'fit' };
   /** Use this embedder instead of a hash embedder. */
   readonly embedder?: Embedder;
+  /** Fit learned project rows after create() (`router.fit()`); fit time goes to {@link EvalRow.fitMs}. */
+  readonly fit?: FitOptions;
 }
 
 /** Scores of one configuration. */
@@ -31,6 +33,8 @@ export interface EvalRow {
   readonly p50Us: number;
   readonly p99Us: number;
   readonly queries: number;
+  /** Milliseconds of `router.fit()` (fitted configurations only). */
+  readonly fitMs?: number;
 }
 
 /** Normalises a domain map given as `{ label: domain }` or `{ domain: [labels] }`. */
@@ -53,7 +57,7 @@ function safeName(label: string): string {
   return label.replace(/[^A-Za-z0-9._:@-]/g, '_').slice(0, 128) || '_';
 }
 
-async function buildRouter(train: [string, string][], cfg: EvalConfig): Promise<{ router: FastProjectRouter; names: Map<string, string> }> {
+async function buildRouter(train: [string, string][], cfg: EvalConfig): Promise<{ router: FastProjectRouter; names: Map<string, string>; fitMs?: number }> {
   const byLabel = new Map<string, string[]>();
   for (const [text, label] of train) {
     const list = byLabel.get(label) ?? [];
@@ -78,7 +82,10 @@ async function buildRouter(train: [string, string][], cfg: EvalConfig): Promise<
       projects.push({ name, description, embedding: c });
     }
   }
-  return { router: await FastProjectRouter.create({ projects, embedder, threshold: -1, topK: 1 }), names };
+  const router = await FastProjectRouter.create({ projects, embedder, threshold: -1, topK: 1 });
+  if (!cfg.fit) return { router, names };
+  const report = await router.fit(cfg.fit);
+  return { router, names, fitMs: report.ms };
 }
 
 /** Best label and score per query (threshold -1: never falls back), with per-route latency in µs. */
@@ -115,7 +122,7 @@ function chooseThreshold(inScope: { ok: boolean; score: number }[], oos: { score
 export async function evaluate(data: Dataset, domains: Map<string, string>, cfg: EvalConfig): Promise<EvalRow> {
   const evalKey = pairs(data, 'test').length ? 'test' : 'val';
   const oosEvalKey = evalKey === 'test' && pairs(data, 'oos_test').length ? 'oos_test' : 'oos_val';
-  const { router, names } = await buildRouter(pairs(data, 'train'), cfg);
+  const { router, names, fitMs } = await buildRouter(pairs(data, 'train'), cfg);
   const tuneIn = pairs(data, 'val');
   const tuneOos = pairs(data, 'oos_val');
   const evalIn = pairs(data, evalKey);
@@ -149,6 +156,7 @@ export async function evaluate(data: Dataset, domains: Map<string, string>, cfg:
     p50Us: pct(lat, 0.5),
     p99Us: pct(lat, 0.99),
     queries: lat.length,
+    ...(fitMs === undefined ? {} : { fitMs }),
   };
 }
 
@@ -156,12 +164,14 @@ const f = (x: number | undefined): string => (x === undefined ? 'n/a' : `${(x * 
 
 /** Markdown table of rows. */
 export function formatRows(rows: readonly EvalRow[]): string {
+  const fit = rows.some((r) => r.fitMs !== undefined);
   const lines = [
-    '| config | K | intent acc | domain acc | threshold (val) | OOS recall | OOS precision | route p50 µs | route p99 µs | queries |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| config | K | intent acc | domain acc | threshold (val) | OOS recall | OOS precision | route p50 µs | route p99 µs | queries |' + (fit ? ' fit ms |' : ''),
+    '|---|---|---|---|---|---|---|---|---|---|' + (fit ? '---|' : ''),
   ];
   for (const r of rows) {
-    lines.push(`| ${r.config} | ${r.k} | ${f(r.intentAcc)} | ${f(r.domainAcc)} | ${r.threshold.toFixed(2)} | ${f(r.oosRecall)} | ${f(r.oosPrecision)} | ${r.p50Us.toFixed(1)} | ${r.p99Us.toFixed(1)} | ${r.queries} |`);
+    const fitCell = fit ? ` ${r.fitMs === undefined ? '–' : r.fitMs.toFixed(0)} |` : '';
+    lines.push(`| ${r.config} | ${r.k} | ${f(r.intentAcc)} | ${f(r.domainAcc)} | ${r.threshold.toFixed(2)} | ${f(r.oosRecall)} | ${f(r.oosPrecision)} | ${r.p50Us.toFixed(1)} | ${r.p99Us.toFixed(1)} | ${r.queries} |${fitCell}`);
   }
   return lines.join('\n');
 }

@@ -19,18 +19,29 @@ if (!file) {
 const data = JSON.parse(readFileSync(file, 'utf8')) as Dataset;
 const domainFile = opt('--domains') ?? path.join(path.dirname(file), 'domains.json');
 const domains = labelToDomain(existsSync(domainFile) ? JSON.parse(readFileSync(domainFile, 'utf8')) : {});
-const out = opt('--out') ?? path.join(import.meta.dirname, 'QUALITY.md');
+const out = opt('--out') ?? path.join(import.meta.dirname, args.includes('--fit') ? 'QUALITY-FIT.md' : 'QUALITY.md');
 const quick = args.includes('--quick');
+// --fit: fitted vs unfitted (router.fit()) per K instead of the embedder ablation
+const fitMode = args.includes('--fit');
 
 const ks = quick ? [10] : [5, 10, Infinity];
 const configs: EvalConfig[] = [];
-for (const k of ks) {
+for (const k of fitMode ? [] : ks) {
   configs.push({ name: 'hash default (max over examples)', k, aggregate: 'max' });
   if (quick) continue;
   configs.push({ name: 'hash default, centroid', k, aggregate: 'centroid' });
   configs.push({ name: 'hash + IDF fitted on projects (max)', k, aggregate: 'max', hash: { idf: 'fit' } });
   configs.push({ name: 'hash + IDF, centroid', k, aggregate: 'centroid', hash: { idf: 'fit' } });
   configs.push({ name: 'hash n2-4, dim 1024, IDF (max)', k, aggregate: 'max', hash: { idf: 'fit', minN: 2, maxN: 4, dim: 1024 } });
+}
+for (const k of fitMode ? ks : []) {
+  // the learned head profits from every word (no stopwords) and from more buckets
+  const wide = { dim: 2048, stopwords: 'none' } as const;
+  configs.push({ name: 'hash default (max)', k, aggregate: 'max' });
+  configs.push({ name: 'hash default, centroid', k, aggregate: 'centroid' });
+  configs.push({ name: 'hash default + fit()', k, aggregate: 'max', fit: {} });
+  configs.push({ name: 'hash no stopwords, dim 2048, centroid', k, aggregate: 'centroid', hash: wide });
+  configs.push({ name: 'hash no stopwords, dim 2048 + fit()', k, aggregate: 'max', hash: wide, fit: {} });
 }
 const modelPath = opt('--model') ?? process.env['SWITCHYARD_MINILM_PATH'];
 if (modelPath) {
@@ -42,7 +53,7 @@ const rows: EvalRow[] = [];
 for (const cfg of configs) {
   const r = await evaluate(data, domains, cfg);
   rows.push(r);
-  console.log(`${cfg.name.padEnd(40)} K=${r.k.padEnd(3)} intent ${(r.intentAcc * 100).toFixed(1)}%  domain ${r.domainAcc === undefined ? 'n/a' : (r.domainAcc * 100).toFixed(1) + '%'}  OOS recall ${r.oosRecall === undefined ? 'n/a' : (r.oosRecall * 100).toFixed(1) + '%'} precision ${r.oosPrecision === undefined ? 'n/a' : (r.oosPrecision * 100).toFixed(1) + '%'}  p50 ${r.p50Us.toFixed(1)} µs`);
+  console.log(`${cfg.name.padEnd(40)} K=${r.k.padEnd(3)} intent ${(r.intentAcc * 100).toFixed(1)}%  domain ${r.domainAcc === undefined ? 'n/a' : (r.domainAcc * 100).toFixed(1) + '%'}  OOS recall ${r.oosRecall === undefined ? 'n/a' : (r.oosRecall * 100).toFixed(1) + '%'} precision ${r.oosPrecision === undefined ? 'n/a' : (r.oosPrecision * 100).toFixed(1) + '%'}  p50 ${r.p50Us.toFixed(1)} µs${r.fitMs === undefined ? '' : `  fit ${r.fitMs.toFixed(0)} ms`}`);
 }
 const evalSplit = Array.isArray(data['test']) && data['test'].length ? 'test' : 'val';
 const md = [

@@ -96,3 +96,8 @@ export type { RouteUpdateAction, RouteUpdateMessage, WireProject } from './gossi
 export type { RouteTableState } from './gossip/route-state.js';
 export type { RouteUpdateReason } from './gossip/replica.js';
 export type { MergeStateResult, RouteUpdateRejectedEvent, RouteUpdateResult } from './gossip/update-result.js';
+// learn
+// Internal (not exported): SoftmaxTrainer, sparse rows, the fit-file format; tests import them from their modules.
+export type { FitOptions } from './learn/fit-options.js';
+export type { FitProgressEvent, FitReport, FitState } from './learn/fit-router.js';
+export type { FitFeedbackRecord, FeedbackSource } from './learn/feedback.js';

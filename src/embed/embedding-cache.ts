@@ -214,16 +214,55 @@ export class EmbeddingCache extends EventEmitter<EmbeddingCacheEvents> {
    * @throws {@link SwitchyardError} `ERR_CACHE_IO` (the fs error is the `cause`).
    */
   save(): Promise<void> {
-    const run = this.#saving.then(() => this.#write());
+    return this.#serialise(async () => {
+      const data = encodeCache(this.embedderId, this.dim, this.#flags, this.#entries);
+      await this.#writeAtomic(this.path, data, 'embedding cache');
+      if (this.listenerCount('cache:saved') > 0) this.emit('cache:saved', { path: this.path, entries: this.#entries.size, bytes: data.length });
+    });
+  }
+
+  /**
+   * Writes `data` to the sibling file `<path>.<suffix>` with the same atomic, serialised
+   * write as {@link EmbeddingCache.save} (e.g. the router's learned rows, suffix `'fit'`).
+   * @param suffix - file-name suffix: letters, digits and `-` only
+   * @param data - file content
+   * @throws {@link SwitchyardError} `ERR_CACHE_IO`; `ERR_INVALID_OPTION` for a bad suffix.
+   */
+  saveAttachment(suffix: string, data: Uint8Array): Promise<void> {
+    const file = this.#attachmentPath(suffix);
+    return this.#serialise(() => this.#writeAtomic(file, data, 'cache attachment'));
+  }
+
+  /**
+   * Reads the sibling file `<path>.<suffix>`; undefined when absent or unreadable (never throws
+   * for I/O: the caller recomputes).
+   * @param suffix - file-name suffix: letters, digits and `-` only
+   * @throws {@link SwitchyardError} `ERR_INVALID_OPTION` for a bad suffix.
+   */
+  async loadAttachment(suffix: string): Promise<Uint8Array | undefined> {
+    const file = this.#attachmentPath(suffix);
+    try {
+      return await this.#fs.readFile(file);
+    } catch {
+      return undefined;
+    }
+  }
+
+  #attachmentPath(suffix: string): string {
+    if (typeof suffix !== 'string' || !/^[A-Za-z0-9-]{1,32}$/.test(suffix)) invalidOption('suffix', 'letters, digits and - (1 to 32)', suffix);
+    return `${this.path}.${suffix}`;
+  }
+
+  #serialise(job: () => Promise<void>): Promise<void> {
+    const run = this.#saving.then(job);
     this.#saving = run.catch(() => undefined);
     return run;
   }
 
-  async #write(): Promise<void> {
+  async #writeAtomic(target: string, data: Uint8Array, what: string): Promise<void> {
     const fs = this.#fs;
-    const dir = path.dirname(this.path);
+    const dir = path.dirname(target);
     const tmp = `${this.path}.${process.pid}.${threadId}.${tmpCounter++}.tmp`;
-    const data = encodeCache(this.embedderId, this.dim, this.#flags, this.#entries);
     let stage = 'mkdir';
     let created = false;
     try {
@@ -243,7 +282,7 @@ export class EmbeddingCache extends EventEmitter<EmbeddingCacheEvents> {
       stage = 'rename';
       for (let attempt = 0; ; attempt++) {
         try {
-          await fs.rename(tmp, this.path);
+          await fs.rename(tmp, target);
           break;
         } catch (e) {
           if (attempt >= this.#retries || !RETRYABLE_RENAME.has(errCode(e) ?? '')) throw e;
@@ -253,8 +292,8 @@ export class EmbeddingCache extends EventEmitter<EmbeddingCacheEvents> {
       created = false;
     } catch (e) {
       if (created) await fs.unlink(tmp).catch(() => undefined); // keep the original error
-      throw new SwitchyardError('ERR_CACHE_IO', `Cannot save embedding cache '${this.path}' (${stage}): ${(e as Error)?.message ?? String(e)}`, {
-        cause: e, details: { path: this.path, stage, code: errCode(e) },
+      throw new SwitchyardError('ERR_CACHE_IO', `Cannot save ${what} '${target}' (${stage}): ${(e as Error)?.message ?? String(e)}`, {
+        cause: e, details: { path: target, stage, code: errCode(e) },
       });
     }
     if (process.platform !== 'win32') {
@@ -262,7 +301,6 @@ export class EmbeddingCache extends EventEmitter<EmbeddingCacheEvents> {
       const dh = await fs.open(dir, 'r').catch(() => undefined);
       if (dh) await dh.sync().catch(() => undefined).finally(() => dh.close().catch(() => undefined));
     }
-    if (this.listenerCount('cache:saved') > 0) this.emit('cache:saved', { path: this.path, entries: this.#entries.size, bytes: data.length });
   }
 
   async #removeStrayTmp(): Promise<number> {

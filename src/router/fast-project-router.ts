@@ -16,6 +16,8 @@ import { RouteReplica } from '../gossip/replica.js';
 import { wireProjectOf, type ParsedRouteUpdate, type RouteUpdateMessage } from '../gossip/route-update.js';
 import type { RouteTableState } from '../gossip/route-state.js';
 import type { MergeStateResult, RouteUpdateRejectedEvent, RouteUpdateResult } from '../gossip/update-result.js';
+import { resolveFitOptions, type FitOptions } from '../learn/fit-options.js';
+import { FIT_SUFFIX, fitRouterRows, type FitProgressEvent, type FitReport, type FitState, type FitTarget } from '../learn/fit-router.js';
 
 /** Payload of `project:upserted`. */
 export interface ProjectUpsertedEvent {
@@ -61,6 +63,10 @@ export interface FastProjectRouterEvents {
   'update:applied': [message: RouteUpdateMessage];
   /** A route update could not be used (invalid, outside the clock window, alias conflict, embedder failure). */
   'update:rejected': [event: RouteUpdateRejectedEvent];
+  /** One epoch of {@link FastProjectRouter.fit} finished. */
+  'fit:progress': [event: FitProgressEvent];
+  /** {@link FastProjectRouter.fit} swapped the learned rows in. */
+  'fit:done': [report: FitReport];
 }
 
 /** One request of {@link FastProjectRouter.routeBatch}. */
@@ -101,6 +107,8 @@ interface Entry {
   readonly n: NormalizedProject;
   slot: number;
   rows: number[];
+  /** Unfitted vectors ([main, ...examples]) kept while the matrix holds this project's learned row. */
+  unfitted: Float32Array[] | undefined;
   /** Per-call scratch: summed keyword/domain boost and the rules that produced it. */
   boost: number;
   hitStamp: number;
@@ -156,6 +164,8 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
   readonly #cache: EmbeddingCache | undefined;
   #cacheStats: { -readonly [K in keyof EmbeddingCacheStats]: EmbeddingCacheStats[K] } | undefined;
   readonly #replica: RouteReplica;
+  #fitting: Promise<unknown> = Promise.resolve();
+  #everFitted = false;
 
   private constructor(o: ResolvedRouterOptions) {
     super();
@@ -199,6 +209,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
     const vectors = await router.#embedProjects(normalized);
     normalized.forEach((n, i) => router.#insert(n, vectors[i]!));
     await router.#saveCache();
+    if (o.fit !== undefined) await router.fit(o.fit);
     return router;
   }
 
@@ -417,6 +428,37 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
   }
 
   /**
+   * Trains one row per project (a softmax head over the embedder's features) from the
+   * projects' examples and main texts, plus optional feedback, and swaps the learned rows into
+   * the score matrix in one synchronous step: routing keeps working during the fit (it yields
+   * between epochs) and always sees a complete matrix. Afterwards each fitted project costs one
+   * row. Projects upserted later route with their unfitted rows until the next fit
+   * ({@link FastProjectRouter.fitState} is `'stale'`). Calls are serialised. With `cachePath`,
+   * the rows are saved beside the embedding cache and reused while projects, embedder and
+   * options are unchanged.
+   * @param options - see {@link FitOptions}
+   * @returns what was trained, see {@link FitReport}
+   * @throws {@link SwitchyardError} `ERR_INVALID_OPTION` for bad options; `ERR_EMBEDDER_FAILED` when embedding feedback fails.
+   * @example
+   * ```ts
+   * const report = await router.fit({ epochs: 15 });
+   * report.heldOutAccuracy; // e.g. 0.93
+   * ```
+   */
+  fit(options?: FitOptions): Promise<FitReport> {
+    const o = resolveFitOptions(options);
+    const run = this.#fitting.then(() => fitRouterRows(this.#fitTarget(), o));
+    this.#fitting = run.catch(() => undefined);
+    return run;
+  }
+
+  /** `'unfitted'` (never fitted), `'fitted'` (every project routes by its learned row) or `'stale'` (some projects changed since the last fit). */
+  get fitState(): FitState {
+    if (!this.#everFitted) return 'unfitted';
+    return this.#entries.every((e) => e.unfitted !== undefined) ? 'fitted' : 'stale';
+  }
+
+  /**
    * Finds projects whose main rows (description, topics, keywords) are so similar that
    * requests may flip between them: a design-time check of the registry (O(n² · dim), uses
    * ml-matrix; never on the routing path).
@@ -424,11 +466,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
    * @throws {@link SwitchyardError} `ERR_INVALID_OPTION` for bad options or more than `maxProjects` projects.
    */
   overlapReport(options: OverlapReportOptions = {}): OverlapReport {
-    const rows = this.#entries.map((e) => {
-      const v = new Float32Array(this.#index.dim);
-      this.#index.readRow(e.rows[0]!, v);
-      return v;
-    });
+    const rows = this.#entries.map((e) => this.#vectorsOf(e)[0]!);
     return computeOverlap(this.#entries.map((e) => e.n.project.modelPath), rows, options);
   }
 
@@ -644,6 +682,67 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
     }
   }
 
+  /** The project's unfitted vectors ([main, ...examples]); copies when read from the matrix. */
+  #vectorsOf(e: Entry): Float32Array[] {
+    if (e.unfitted) return e.unfitted;
+    return e.rows.map((r) => {
+      const v = new Float32Array(this.#index.dim);
+      this.#index.readRow(r, v);
+      return v;
+    });
+  }
+
+  #fitTarget(): FitTarget {
+    const cache = this.#cache;
+    return {
+      embedderId: this.#embedder.id,
+      dim: this.#index.dim,
+      maxPromptChars: this.#o.maxPromptChars,
+      projects: this.#entries.map((e) => ({
+        token: e.n, modelPath: e.n.project.modelPath, names: [e.n.project.modelPath, ...e.n.project.aliases], vectors: this.#vectorsOf(e),
+      })),
+      embed: (texts) => this.#embedChecked(texts),
+      apply: (learned) => this.#applyLearned(learned),
+      attachment: cache && {
+        load: () => cache.loadAttachment(FIT_SUFFIX),
+        save: async (data) => {
+          try {
+            await cache.saveAttachment(FIT_SUFFIX, data);
+          } catch (e) {
+            if (this.listenerCount('cache:error') > 0) this.emit('cache:error', e as SwitchyardError);
+          }
+        },
+      },
+      progress: (e) => { if (this.listenerCount('fit:progress') > 0) this.emit('fit:progress', e); },
+      done: (r) => { if (this.listenerCount('fit:done') > 0) this.emit('fit:done', r); },
+    };
+  }
+
+  /**
+   * Rebuilds the matrix in one synchronous step: projects with a learned row (keyed by their
+   * current NormalizedProject) get that one raw row, the others their unfitted rows. The row
+   * count never grows, so nothing can fail half-way.
+   */
+  #applyLearned(learned: ReadonlyMap<object, Float32Array>): number {
+    const plan = this.#entries.map((e) => ({ e, vectors: this.#vectorsOf(e), w: learned.get(e.n) }));
+    const index = this.#index;
+    index.clear();
+    let applied = 0;
+    for (const { e, vectors, w } of plan) {
+      e.rows = [];
+      if (w) {
+        e.unfitted = vectors;
+        e.rows.push(index.addRow(w, 0, e.slot, false));
+        applied++;
+      } else {
+        e.unfitted = undefined;
+        for (const v of vectors) e.rows.push(index.addRow(v, 0, e.slot));
+      }
+    }
+    if (applied > 0) this.#everFitted = true;
+    return applied;
+  }
+
   #checkClaims(n: NormalizedProject): void {
     const conflict = this.#claimConflict(n);
     if (conflict) throw conflict;
@@ -746,7 +845,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
     const slot = this.#entries.length;
     const p = n.project;
     const entry: Entry = {
-      n, slot, rows: [], boost: 0, hitStamp: -1,
+      n, slot, rows: [], unfitted: undefined, boost: 0, hitStamp: -1,
       explicitCandidates: Object.freeze([Object.freeze({ modelPath: p.modelPath, score: 1 })]),
     };
     if (slot >= this.#projScores.length) this.#projScores = new Float32Array(this.#projScores.length * 2);

@@ -23,7 +23,7 @@ function align(n: number, a: number): number {
 }
 
 /**
- * Contiguous row-major score matrix: every row is L2-normalised and zero-padded to `stride`
+ * Contiguous row-major score matrix: every row is L2-normalised (except raw learned rows) and zero-padded to `stride`
  * (a multiple of 32), stored in one WebAssembly memory (or one ArrayBuffer for the JS
  * kernels). Capacity doubles; removal swaps the last row in. Scoring writes into a reusable
  * output region, so a query allocates nothing.
@@ -117,23 +117,29 @@ export class ProjectIndex {
   }
 
   /**
-   * Appends a row (copied, normalised, padded). The vector must be finite and non-zero:
-   * the caller validates. Returns the row index.
+   * Appends a row (copied, normalised unless `normalize` is false, padded). The vector must
+   * be finite: the caller validates. Raw rows (learned weights) are stored as given.
+   * Returns the row index.
    */
-  addRow(vec: Float32Array, vecOffset: number, owner: number): number {
+  addRow(vec: Float32Array, vecOffset: number, owner: number, normalize = true): number {
     if (this.#rows === this.#cap) this.#grow(this.#cap * 2);
     const r = this.#rows++;
-    this.#writeRow(r, vec, vecOffset);
+    this.#writeRow(r, vec, vecOffset, normalize);
     this.setOwner(r, owner);
     return r;
   }
 
   /** Overwrites row `r`. */
   setRow(r: number, vec: Float32Array, vecOffset: number): void {
-    this.#writeRow(r, vec, vecOffset);
+    this.#writeRow(r, vec, vecOffset, true);
   }
 
-  /** Copies row `r` (normalised, length `dim`) into `out`. */
+  /** Drops every row (capacity and memory are kept), e.g. before a rebuild. */
+  clear(): void {
+    this.#rows = 0;
+  }
+
+  /** Copies row `r` (as stored, length `dim`) into `out`. */
   readRow(r: number, out: Float32Array): void {
     const base = (this.#layout.matF32 >> 2) + r * this.stride;
     out.set(this.#f32.subarray(base, base + this.dim));
@@ -204,13 +210,13 @@ export class ProjectIndex {
     return 1;
   }
 
-  #writeRow(r: number, vec: Float32Array, vecOffset: number): void {
+  #writeRow(r: number, vec: Float32Array, vecOffset: number, normalize: boolean): void {
     const L = this.#layout;
     const base = (L.matF32 >> 2) + r * this.stride;
     const f = this.#f32;
     let s = 0;
     for (let k = 0; k < this.dim; k++) s += vec[vecOffset + k]! * vec[vecOffset + k]!;
-    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+    const inv = !normalize ? 1 : s > 0 ? 1 / Math.sqrt(s) : 0;
     for (let k = 0; k < this.dim; k++) f[base + k] = vec[vecOffset + k]! * inv;
     f.fill(0, base + this.dim, base + this.stride);
     if (this.precision === 'int8') {

@@ -5,6 +5,7 @@ import { isPlainObject, optInteger, optNumber, optOneOf, optString } from '../co
 import type { IndexPrecision, KernelChoice } from './project-index.js';
 import type { ProjectSpec } from './project-spec.js';
 import type { ReplicationSettings } from '../gossip/replica.js';
+import { resolveFitOptions, type FitOptions } from '../learn/fit-options.js';
 
 /** Options of {@link FastProjectRouter.create}. All optional. */
 export interface FastProjectRouterOptions {
@@ -66,6 +67,12 @@ export interface FastProjectRouterOptions {
   readonly maxMessageBytes?: number;
   /** Largest state accepted by {@link FastProjectRouter.mergeState}, bytes. @defaultValue 67_108_864 (64 MiB) */
   readonly maxStateBytes?: number;
+  /**
+   * Fit learned project rows at the end of `create()` (see {@link FastProjectRouter.fit}):
+   * `true` for the default {@link FitOptions}, or the options.
+   * @defaultValue undefined (no fit)
+   */
+  readonly fit?: boolean | FitOptions;
 }
 
 /** Fully resolved options. @internal */
@@ -84,6 +91,8 @@ export interface ResolvedRouterOptions extends ReplicationSettings {
   readonly recentDecisions: number;
   readonly nodeId: string;
   readonly cachePath: string | undefined;
+  /** Validated fit options when `fit` is set (and not false). */
+  readonly fit: FitOptions | undefined;
 }
 
 /** Validates options eagerly and fills defaults. @internal */
@@ -122,5 +131,12 @@ export function resolveRouterOptions(options: unknown): ResolvedRouterOptions {
     maxClockSkewMs: optInteger('maxClockSkewMs', o['maxClockSkewMs'], 60_000, 0, 2 ** 40),
     maxMessageBytes: optInteger('maxMessageBytes', o['maxMessageBytes'], 65_536, 256, 1 << 30),
     maxStateBytes: optInteger('maxStateBytes', o['maxStateBytes'], 64 * 1024 * 1024, 256, 2 ** 40),
+    fit: resolveFitOption(o['fit']),
   };
+}
+
+function resolveFitOption(fit: unknown): FitOptions | undefined {
+  if (fit === undefined || fit === false) return undefined;
+  resolveFitOptions(fit); // validate eagerly; fit() resolves again
+  return fit === true ? {} : (fit as FitOptions);
 }

@@ -1,0 +1,185 @@
+import type { SparseRows } from './sparse-features.js';
+import { seededRandom } from '../balance/random.js';
+
+/** Hyper-parameters of {@link SoftmaxTrainer}. @internal */
+export interface SoftmaxTrainerConfig {
+  /** Classes (output rows). */
+  readonly classes: number;
+  /** Initial learning rate. */
+  readonly learningRate: number;
+  /** Learning rate of epoch `e` is `learningRate / (1 + decay * e)`. */
+  readonly decay: number;
+  /** L2 penalty per step (weight decay factor `1 - lr * l2`). */
+  readonly l2: number;
+  /** Seed of the per-epoch shuffle. */
+  readonly seed: number;
+}
+
+/**
+ * Training targets: `labels[i]` is the class of row `i` (>= 0), or `-1 - c` for a
+ * negative-only row that pushes class `c` down (feedback with a rejected but no chosen route).
+ * `weights[i]` scales that row's gradient.
+ * @internal
+ */
+export interface SoftmaxTargets {
+  /** One label per row (see above). */
+  readonly labels: Int32Array;
+  /** One weight per row. */
+  readonly weights: Float32Array;
+}
+
+/**
+ * Multinomial logistic regression over sparse rows, trained by plain SGD with sparse updates.
+ * Weights are stored feature-major (`w[f * classes + c]`) so one non-zero touches one
+ * contiguous run of `classes` floats; L2 is applied lazily through a global scale, so a
+ * step costs O(nnz · classes) whatever the feature count. One {@link SoftmaxTrainer.epoch}
+ * call is one shuffled pass; the caller decides when to stop (and yields between epochs).
+ * @internal
+ */
+export class SoftmaxTrainer {
+  readonly #x: SparseRows;
+  readonly #t: SoftmaxTargets;
+  readonly #c: SoftmaxTrainerConfig;
+  readonly #w: Float32Array;
+  #scale = 1;
+  readonly #z: Float64Array;
+  readonly #act: Int32Array;
+  readonly #gAct: Float32Array;
+  readonly #order: Int32Array;
+  readonly #rnd: () => number;
+  #epoch = 0;
+
+  constructor(x: SparseRows, targets: SoftmaxTargets, rows: Int32Array, config: SoftmaxTrainerConfig) {
+    this.#x = x;
+    this.#t = targets;
+    this.#c = config;
+    this.#w = new Float32Array(x.dim * config.classes);
+    this.#z = new Float64Array(config.classes);
+    this.#act = new Int32Array(config.classes);
+    this.#gAct = new Float32Array(config.classes);
+    this.#order = Int32Array.from(rows);
+    this.#rnd = seededRandom(config.seed);
+  }
+
+  /** Epochs run so far. */
+  get epochs(): number {
+    return this.#epoch;
+  }
+
+  /** One shuffled SGD pass over the training rows. */
+  epoch(): void {
+    const order = this.#order;
+    const rnd = this.#rnd;
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rnd() * (i + 1));
+      const t = order[i]!; order[i] = order[j]!; order[j] = t;
+    }
+    const { classes: C, learningRate, decay, l2 } = this.#c;
+    const lr = learningRate / (1 + decay * this.#epoch);
+    const shrink = 1 - lr * l2;
+    const { offsets, indices, values } = this.#x;
+    const { labels, weights } = this.#t;
+    const w = this.#w;
+    const z = this.#z;
+    const act = this.#act;
+    const gAct = this.#gAct;
+    for (let n = 0; n < order.length; n++) {
+      const row = order[n]!;
+      const a = offsets[row]!;
+      const b = offsets[row + 1]!;
+      if (a === b) continue;
+      this.#logits(a, b);
+      const label = labels[row]!;
+      // gradient of the loss w.r.t. the logits, written into z
+      if (label >= 0) {
+        z[label]! -= 1;
+      } else {
+        const r = -1 - label;
+        const pr = z[r]!;
+        const k = pr / Math.max(1e-12, 1 - pr);
+        for (let c = 0; c < C; c++) z[c] = -k * z[c]!;
+        z[r] = pr;
+      }
+      this.#scale *= shrink;
+      const step = (lr * weights[row]!) / this.#scale;
+      // sparse update: only classes whose gradient is not negligible
+      let nAct = 0;
+      for (let c = 0; c < C; c++) {
+        const g = z[c]!;
+        if (g > 1e-3 || g < -1e-3) { act[nAct] = c; gAct[nAct++] = g * step; }
+      }
+      for (let e = a; e < b; e++) {
+        const base = indices[e]! * C;
+        const v = values[e]!;
+        for (let k = 0; k < nAct; k++) w[base + act[k]!]! -= v * gAct[k]!;
+      }
+      if (this.#scale < 1e-3) this.#rescale();
+    }
+    this.#epoch++;
+  }
+
+  /** Class probabilities of row `row` into `out` (length `classes`); returns the arg max. */
+  predict(row: number, out?: Float64Array): number {
+    const a = this.#x.offsets[row]!;
+    const b = this.#x.offsets[row + 1]!;
+    this.#logits(a, b);
+    const z = this.#z;
+    let best = 0;
+    for (let c = 1; c < z.length; c++) if (z[c]! > z[best]!) best = c;
+    if (out) out.set(z);
+    return best;
+  }
+
+  /** Fraction of `rows` (with a class label >= 0) predicted correctly; NaN when none. */
+  accuracy(rows: Int32Array): number {
+    let ok = 0;
+    let n = 0;
+    const labels = this.#t.labels;
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      const l = labels[r]!;
+      if (l < 0 || this.#x.offsets[r] === this.#x.offsets[r + 1]) continue;
+      n++;
+      if (this.predict(r) === l) ok++;
+    }
+    return n ? ok / n : Number.NaN;
+  }
+
+  /** The weights as one row per class (`out[c * dim + f]`), scale applied. */
+  classRows(): Float32Array {
+    const { dim } = this.#x;
+    const C = this.#c.classes;
+    const out = new Float32Array(C * dim);
+    const w = this.#w;
+    const s = this.#scale;
+    for (let f = 0; f < dim; f++) for (let c = 0; c < C; c++) out[c * dim + f] = w[f * C + c]! * s;
+    return out;
+  }
+
+  /** Softmax probabilities of entries [a, b) into z. */
+  #logits(a: number, b: number): void {
+    const C = this.#c.classes;
+    const z = this.#z;
+    const w = this.#w;
+    const { indices, values } = this.#x;
+    z.fill(0);
+    for (let e = a; e < b; e++) {
+      const base = indices[e]! * C;
+      const v = values[e]!;
+      for (let c = 0; c < C; c++) z[c]! += v * w[base + c]!;
+    }
+    const s = this.#scale;
+    let max = -Infinity;
+    for (let c = 0; c < C; c++) { z[c]! *= s; if (z[c]! > max) max = z[c]!; }
+    let sum = 0;
+    for (let c = 0; c < C; c++) { const e = Math.exp(z[c]! - max); z[c] = e; sum += e; }
+    for (let c = 0; c < C; c++) z[c]! /= sum;
+  }
+
+  #rescale(): void {
+    const w = this.#w;
+    const s = this.#scale;
+    for (let i = 0; i < w.length; i++) w[i]! *= s;
+    this.#scale = 1;
+  }
+}

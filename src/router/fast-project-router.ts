@@ -583,10 +583,11 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
   #explainHits(hits: readonly KeywordRule<Entry>[], best: Entry | undefined, reasons: string[]): void {
     // Reasons name the winner's rules first, then others (bounded).
     let listed = 0;
-    for (const pass of [true, false]) {
+    for (let pass = 0; pass < 2; pass++) {
+      const winners = pass === 0;
       for (const rule of hits) {
-        if ((rule.owner === best) !== pass || listed >= 8) continue;
-        reasons.push(`${rule.kind} '${rule.label}' +${rule.boost}${pass ? '' : ` (for '${rule.owner.n.project.modelPath}')`}`);
+        if ((rule.owner === best) !== winners || listed >= 8) continue;
+        reasons.push(`${rule.kind} '${rule.label}' +${rule.boost}${winners ? '' : ` (for '${rule.owner.n.project.modelPath}')`}`);
         listed++;
       }
     }

@@ -4,7 +4,8 @@ import { isPlainObject, optInteger } from '../config/validate.js';
 import { invalidOption } from '../errors.js';
 import { ClassifierBreaker, type ClassifierBreakerState } from './classifier-breaker.js';
 import { messageKey } from './message-key.js';
-import { headSlice, type ClassifiableRequest } from './request-shape.js';
+import type { ClassifiableRequest } from './request-shape.js';
+import { headSlice } from '../embed/text.js';
 import type { RoutingSignals } from './signals.js';
 import type { ResolvedTiers, TierSpec } from './tiers.js';
 

@@ -3,7 +3,8 @@ import { SwitchyardError, invalidOption } from '../errors.js';
 import { isPlainObject, optBoolean, optOneOf, optString } from '../config/validate.js';
 import { optPhrases } from './keyword-pattern.js';
 import { LlmClassifier, resolveLlmClassifierOptions, type ClassifierStats, type LlmClassifierOptions } from './llm-classifier.js';
-import { headSlice, type ClassifiableRequest } from './request-shape.js';
+import type { ClassifiableRequest } from './request-shape.js';
+import { headSlice } from '../embed/text.js';
 import {
   SCORE_WEIGHTS, computeSignalsResolved, deepKeywords, readShapeChecked, resolveSignalOptions,
   type ResolvedSignalOptions, type RoutingSignals, type SignalOptions,

@@ -3,6 +3,7 @@
 // message, and only a head + tail of the last user message and system prompt are kept as text.
 
 import type { ChatMessage, ContentBlock } from '../messages.js';
+import { headSlice, tailSlice } from '../embed/text.js';
 
 /**
  * A chat request in OpenAI or Anthropic shape. Only the fields below are read; anything else
@@ -53,30 +54,6 @@ export interface RequestShape {
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function isHighSurrogate(c: number): boolean {
-  return c >= 0xd800 && c <= 0xdbff;
-}
-
-function isLowSurrogate(c: number): boolean {
-  return c >= 0xdc00 && c <= 0xdfff;
-}
-
-/** First `n` code units of `s`, never ending inside a surrogate pair. @internal */
-export function headSlice(s: string, n: number): string {
-  if (n >= s.length) return s;
-  let end = n;
-  if (end > 0 && isHighSurrogate(s.charCodeAt(end - 1)) && isLowSurrogate(s.charCodeAt(end))) end--;
-  return s.slice(0, end);
-}
-
-/** Last `n` code units of `s`, never starting inside a surrogate pair. @internal */
-export function tailSlice(s: string, n: number): string {
-  if (n >= s.length) return s;
-  let start = s.length - n;
-  if (isLowSurrogate(s.charCodeAt(start)) && isHighSurrogate(s.charCodeAt(start - 1))) start++;
-  return s.slice(start);
 }
 
 /**

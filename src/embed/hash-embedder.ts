@@ -1,7 +1,7 @@
 import type { Embedder } from './embedder.js';
 import { optInteger, optNumber } from '../config/validate.js';
 import { SwitchyardError } from '../errors.js';
-import { FNV_OFFSET, FNV_PRIME, fmix32, isWordCode, normalizeForMatching, truncateText } from './text.js';
+import { FNV_OFFSET, FNV_PRIME, fmix32, isWordCode, normalizeForMatching, headSlice } from './text.js';
 
 /** Options of {@link HashEmbedder}. All optional. */
 export interface HashEmbedderOptions {
@@ -233,7 +233,7 @@ export class HashEmbedder implements Embedder {
 
   /** Adds the signed feature counts of `text` into #acc, one word at a time. */
   #accumulate(raw: string): void {
-    const text = normalizeForMatching(truncateText(raw, this.#maxChars));
+    const text = normalizeForMatching(headSlice(raw, this.#maxChars));
     const acc = this.#acc;
     const dim = this.dim;
     const seed = this.#seed;

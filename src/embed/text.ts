@@ -1,5 +1,5 @@
-// Text primitives shared by the hash embedder and the keyword matcher, so both agree on
-// what a word is and how text is normalised.
+// Text primitives shared by the hash embedder, the keyword matcher, message extraction and the
+// classifier, so they agree on what a word is, how text is normalised and where it may be cut.
 
 /** FNV-1a offset basis. @internal */
 export const FNV_OFFSET = 0x811c9dc5;
@@ -30,16 +30,28 @@ export function isWordCode(c: number): boolean {
   return c !== 0xfeff && c !== 0x00a0 && c !== 0x00ad && c !== 0xfffd;
 }
 
-/**
- * Cuts `text` to at most `max` UTF-16 units without splitting a surrogate pair.
- * @internal
- */
-export function truncateText(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let end = max;
-  const c = text.charCodeAt(end - 1);
-  if (c >= 0xd800 && c <= 0xdbff) end--;
-  return text.slice(0, end);
+function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
+}
+
+function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
+}
+
+/** First `n` code units of `s`, never ending inside a surrogate pair. @internal */
+export function headSlice(s: string, n: number): string {
+  if (n >= s.length) return s;
+  let end = n;
+  if (end > 0 && isHighSurrogate(s.charCodeAt(end - 1)) && isLowSurrogate(s.charCodeAt(end))) end--;
+  return s.slice(0, end);
+}
+
+/** Last `n` code units of `s`, never starting inside a surrogate pair. @internal */
+export function tailSlice(s: string, n: number): string {
+  if (n >= s.length) return s;
+  let start = s.length - n;
+  if (isLowSurrogate(s.charCodeAt(start)) && isHighSurrogate(s.charCodeAt(start - 1))) start++;
+  return s.slice(start);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { truncateText } from '../embed/text.js';
+import { headSlice } from '../embed/text.js';
 import type { ChatMessage } from '../messages.js';
 
 /** What the router accepts as a request's content: a prompt string or a message list. */
@@ -25,7 +25,7 @@ function appendContent(acc: string, content: unknown, budget: number, depth: num
   if (typeof content === 'string') {
     if (content.length === 0) return acc;
     const room = budget - acc.length - (acc ? 1 : 0);
-    const piece = room > 0 ? truncateText(content, room) : '';
+    const piece = room > 0 ? headSlice(content, room) : '';
     if (piece.length < content.length) cut.truncated = true;
     return piece ? (acc ? acc + '\n' + piece : piece) : acc;
   }
@@ -59,7 +59,7 @@ function roleOf(m: unknown): string | undefined {
  */
 export function extractRouteText(input: unknown, maxChars: number): ExtractedText {
   if (typeof input === 'string') {
-    const text = truncateText(input, maxChars);
+    const text = headSlice(input, maxChars);
     return { text, truncated: text.length < input.length };
   }
   if (!Array.isArray(input)) {

@@ -1,14 +1,7 @@
-/** Deterministic PRNG (mulberry32) for reproducible test data. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../src/index.js';
+
+/** Deterministic PRNG for reproducible test data: the library's own mulberry32. */
+export const prng: (seed: number) => () => number = seededRandom;
 
 /** `n` random unit vectors of length `dim`, packed row-major. */
 export function randomUnitRows(n: number, dim: number, seed: number): Float32Array {

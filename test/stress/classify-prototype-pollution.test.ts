@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeRoutingSignals, RequestClassifier, type ClassifiableRequest, type RequestClassifierOptions } from '../src/index.js';
+import { computeRoutingSignals, RequestClassifier, type ClassifiableRequest, type RequestClassifierOptions } from '../../src/index.js';
 
 const corpus = [
   '{"__proto__":{"oops":"It works !"}}',

@@ -1,8 +1,8 @@
 // G1 (randomized schedules converge) and G2 (negative controls prove the harness has power).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { contentHash, type VersionOrder } from '../src/gossip/version.js';
-import { runSchedule } from './helpers/gossip-sim.js';
+import { contentHash, type VersionOrder } from '../../src/gossip/version.js';
+import { runSchedule } from '../helpers/gossip-sim.js';
 
 const SCHEDULES = Number(process.env['GOSSIP_SCHEDULES'] ?? 1000);
 

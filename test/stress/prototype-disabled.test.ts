@@ -5,13 +5,13 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const SUITES = [
   'test/router-bad-input.test.ts',
   'test/router-registry.test.ts',
   'test/router-explicit.test.ts',
   'test/gossip-hostile.test.ts',
-  'test/classify-prototype-pollution.test.ts',
+  'test/stress/classify-prototype-pollution.test.ts',
   'test/classify-llm-bad-output.test.ts',
   'test/balance-config-validation.test.ts',
   'test/config-expand-env.test.ts',

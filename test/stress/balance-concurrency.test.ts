@@ -6,8 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ApiMap, isSwitchyardError, seededRandom } from '../src/index.js';
-import { FakeTime, httpError, oneProvider } from './helpers/balance-sim.js';
+import { ApiMap, isSwitchyardError, seededRandom } from '../../src/index.js';
+import { FakeTime, httpError, oneProvider } from '../helpers/balance-sim.js';
 
 for (const [concurrent, runs] of [[1000, 10], [50, 200]] as const) {
 test(`ApiMap#execute() – ${concurrent} concurrent requests under fc.scheduler() (${runs} runs): counters return to 0 (R3)`, async () => {

@@ -7,11 +7,11 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EmbeddingCache } from '../src/index.js';
+import { EmbeddingCache } from '../../src/index.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const DIST = path.join(root, 'dist', 'index.js');
-const CHILD = fileURLToPath(new URL('./helpers/cache-child.mjs', import.meta.url));
+const CHILD = fileURLToPath(new URL('../helpers/cache-child.mjs', import.meta.url));
 const ROWS = 2000;
 const DIM = 64; // ~0.5 MB per file: each write takes long enough for kills to land inside it
 const RUNS = Number(process.env['SWITCHYARD_CRASH_RUNS'] ?? 200);
@@ -48,7 +48,7 @@ function run(args: string[], killAfterTmp: number | undefined): Promise<void> {
   });
 }
 
-test(`EmbeddingCache#save() – SIGKILL at random points of ${RUNS} real child processes leaves the old or the new file, never a partial one`, { timeout: 120_000 }, async () => {
+test(`EmbeddingCache#save() – SIGKILL at random points of ${RUNS} real child processes leaves the old or the new file, never a partial one`, { timeout: 480_000 }, async () => { // 200 child processes: minutes on a loaded 2-core machine
   const dir = await mkdtemp(path.join(tmpdir(), 'switchyard-crash-'));
   try {
     const seen = new Set<number>();

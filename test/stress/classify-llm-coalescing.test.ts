@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { RequestClassifier, type RoutingDecision } from '../src/index.js';
-import { ambiguous } from './helpers/classify.js';
+import { RequestClassifier, type RoutingDecision } from '../../src/index.js';
+import { ambiguous } from '../helpers/classify.js';
 
 test('RequestClassifier#decide() – C4: 100 concurrent identical requests make exactly 1 classifier call (any interleaving)', async () => {
   await fc.assert(fc.asyncProperty(fc.scheduler(), async (s) => {

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 test('RouteReplica – L2: 1,000,000 updates over 10,000 projects: heap ratio < 1.1, table ≤ 10,000, no tombstone past retention', () => {
-  const worker = fileURLToPath(new URL('./helpers/gossip-churn.ts', import.meta.url));
+  const worker = fileURLToPath(new URL('../helpers/gossip-churn.ts', import.meta.url));
   const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', worker, '1000000'], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(run.status, 0, run.stderr);
   const r = JSON.parse(run.stdout.trim().split('\n').pop()!) as { ratio: number; maxSize: number; overBound: number; expiredTombstones: number; tombstones: number; size: number };

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { RequestClassifier, type ClassifiableRequest } from '../src/index.js';
-import { messageKey } from '../src/classify/message-key.js';
-import { ambiguous, assistant, user } from './helpers/classify.js';
+import { RequestClassifier, type ClassifiableRequest } from '../../src/index.js';
+import { messageKey } from '../../src/classify/message-key.js';
+import { ambiguous, assistant, user } from '../helpers/classify.js';
 
 test('messageKey() – C3/E4: lone surrogates, NFC/NFD, roles and message boundaries never collide', () => {
   const k = (...texts: string[]): string => messageKey(texts.map((t) => user(t)));

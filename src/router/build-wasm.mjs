@@ -1,6 +1,9 @@
 // Assembles simd-kernel.wat (beside this file) into a TypeScript module holding the
 // binary as base64, so the package ships no separate .wasm file to resolve.
-// Runs on `npm ci` (prepare) and in `npm run build`.
+// The generated simd-kernel-wasm.ts is committed, so a fresh clone needs no `prepare` script
+// (which npm would list as an unapproved install script for anyone installing a tarball or a
+// git dependency). `npm run build` regenerates it; `--check` only verifies it is up to date
+// (test/wasm-kernel-up-to-date.test.ts).
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
@@ -25,5 +28,12 @@ export const SIMD_KERNEL_WASM_BASE64: string =
 `;
 let previous = '';
 try { previous = await readFile(outPath, 'utf8'); } catch { /* first build */ }
-if (previous !== text) await writeFile(outPath, text);
-console.log(`simd-kernel.wasm: ${buffer.length} bytes (sha256 ${sha})`);
+if (process.argv.includes('--check')) {
+  if (previous !== text) {
+    console.error('src/router/simd-kernel-wasm.ts is out of date with simd-kernel.wat: run `npm run wasm` and commit it');
+    process.exitCode = 1;
+  } else console.log(`simd-kernel-wasm.ts matches simd-kernel.wat (sha256 ${sha})`);
+} else {
+  if (previous !== text) await writeFile(outPath, text);
+  console.log(`simd-kernel.wasm: ${buffer.length} bytes (sha256 ${sha})`);
+}

@@ -1,6 +1,7 @@
-// npm run eval -- <dataset.json> [--domains <map.json>] [--model <MiniLM folder>] [--out <QUALITY.md>] [--quick]
+// npm run eval -- <dataset.json> [--domains <map.json>] [--model <MiniLM folder>] [--fit] [--quick] [--write | --out <file.md>]
 // Routes every query of the evaluated split (test if present, else val) through
-// FastProjectRouter, one project per label, and writes an ablation table to bench/QUALITY.md.
+// FastProjectRouter, one project per label, and prints an ablation table; `--write` also writes
+// it to bench/QUALITY.md (bench/QUALITY-FIT.md with --fit), the files the docs quote.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,15 +12,17 @@ const opt = (name: string): string | undefined => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const file = args.find((a, i) => !a.startsWith('--') && (i === 0 || !args[i - 1]!.startsWith('--')));
+const VALUE_FLAGS = new Set(['--domains', '--model', '--out']); // the others (--fit, --quick, --write) take no value
+const file = args.find((a, i) => !a.startsWith('--') && (i === 0 || !VALUE_FLAGS.has(args[i - 1]!)));
 if (!file) {
-  console.error('usage: npm run eval -- <dataset.json> [--domains <map.json>] [--model <MiniLM folder>] [--out <file.md>] [--quick]');
+  console.error('usage: npm run eval -- <dataset.json> [--domains <map.json>] [--model <MiniLM folder>] [--fit] [--quick] [--write | --out <file.md>]');
   process.exit(2);
 }
 const data = JSON.parse(readFileSync(file, 'utf8')) as Dataset;
 const domainFile = opt('--domains') ?? path.join(path.dirname(file), 'domains.json');
 const domains = labelToDomain(existsSync(domainFile) ? JSON.parse(readFileSync(domainFile, 'utf8')) : {});
-const out = opt('--out') ?? path.join(import.meta.dirname, args.includes('--fit') ? 'QUALITY-FIT.md' : 'QUALITY.md');
+// the committed result files change only when asked: --write, or an explicit --out
+const out = opt('--out') ?? (args.includes('--write') ? path.join(import.meta.dirname, args.includes('--fit') ? 'QUALITY-FIT.md' : 'QUALITY.md') : undefined);
 const quick = args.includes('--quick');
 // --fit: fitted vs unfitted (router.fit()) per K instead of the embedder ablation
 const fitMode = args.includes('--fit');
@@ -67,5 +70,10 @@ const md = [
   formatRows(rows),
   '',
 ].join('\n');
-writeFileSync(out, md);
-console.log(`wrote ${out}`);
+if (out) {
+  writeFileSync(out, md);
+  console.log(`wrote ${out}`);
+} else {
+  console.log(`\n${md}`);
+  console.log(`(bench/${args.includes('--fit') ? 'QUALITY-FIT.md' : 'QUALITY.md'} not written: add --write)`);
+}

@@ -16,6 +16,8 @@ export interface CaseResult {
   readonly target?: string;
   /** Whether the target is met (undefined when there is no target). */
   readonly met?: boolean;
+  /** Why a missed target was missed; printed as a "Missed: … Why: …" line under the table. */
+  readonly why?: string;
   readonly note?: string;
 }
 
@@ -127,8 +129,22 @@ export function sectionMarkdown(section: BenchSection): string {
     lines.push(`| ${r.name} | ${formatNs(r.medianNs)} | ${formatNs(r.p99Ns)} | ${formatRate(r.opsPerSec)} | ${r.target ?? ''} | ${met} |`);
   }
   for (const r of section.results) if (r.note) lines.push('', `- ${r.name}: ${r.note}`);
+  const missed = section.results.filter((r) => r.met === false);
+  const unexplained = new Set(unexplainedMisses(section));
+  for (const r of missed.filter((x) => x.why !== undefined || unexplained.has(x))) {
+    lines.push('', `- Missed: ${r.name}: ${formatNs(r.medianNs)} against ${r.target ?? 'its target'}. Why: ${r.why ?? 'not explained: the benchmark records no reason for this miss (give the case a `why`).'}`);
+  }
   if (section.notes?.length) lines.push('', ...section.notes.map((n) => `- ${n}`));
   return lines.join('\n');
+}
+
+/**
+ * Missed targets that carry no reason: neither a `why` on the case nor one of the section's
+ * "Missed: … Why: …" notes (each such note explains one missed case).
+ */
+export function unexplainedMisses(section: BenchSection): CaseResult[] {
+  const explainedByNotes = (section.notes ?? []).filter((n) => /^Missed:.*\bWhy:/.test(n)).length;
+  return section.results.filter((r) => r.met === false && r.why === undefined).slice(explainedByNotes);
 }
 
 /** Machine/runtime header for RESULTS.md. */

@@ -47,16 +47,17 @@ export default function fileReporter() {
   const stream = new Transform({
     writableObjectMode: true,
     transform({ type, data }, _enc, done) {
+      // test:complete arrives when a test ends; test:pass / test:fail arrive later, in declaration
+      // order across files (buffered while files run concurrently), so only test:complete is timely
       if (type === 'test:dequeue' && isFileLevel(data)) stateOf(data.file);
       else if (type === 'test:complete' && isFileLevel(data)) return done(null, finishFile(data, false));
-      else if ((type === 'test:pass' || type === 'test:fail') && isFileLevel(data)) return done(null, finishFile(data, type === 'test:fail'));
-      else if ((type === 'test:pass' || type === 'test:fail') && data.file && data.details?.type !== 'suite') {
+      else if (type === 'test:complete' && data.file && data.details?.type !== 'suite') {
         const s = stateOf(data.file);
         s.lastOutput = Date.now();
         s.tests++;
         totals.tests++;
         if (data.skip !== undefined && data.skip !== false) totals.skipped++;
-        if (type === 'test:fail') {
+        if (data.details?.passed === false) {
           s.failed++;
           totals.failed++;
           return done(null, `  ✖ ${rel(data.file)} › ${data.name}\n${indent(inspect(data.details?.error, { depth: 4 }))}\n`);

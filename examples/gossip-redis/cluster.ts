@@ -1,5 +1,5 @@
 // Starts a private redis-server and switchyard node processes, and talks to the nodes over
-// stdin/stdout. Used by demo.ts and test/gossip-redis-e2e.test.ts.
+// stdin/stdout. Used by demo.ts and test/stress/gossip-redis-e2e.test.ts.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';

@@ -1,7 +1,7 @@
 // Three switchyard nodes replicating their route table over Redis pub/sub.
 //   node --import tsx examples/gossip-redis/demo.ts
 // Starts its own redis-server on a free 127.0.0.1 port (needs redis-server on PATH), or uses
-// REDIS_URL when set. Not run by `npm run examples` (it needs Redis); test/gossip-redis-e2e.test.ts drives the same cluster.ts.
+// REDIS_URL when set. Not run by `npm run examples` (it needs Redis); test/stress/gossip-redis-e2e.test.ts drives the same cluster.ts.
 import type { ChildProcess } from 'node:child_process';
 import { NodeProcess, converged, freePort, hasRedisServer, startRedis } from './cluster.js';
 

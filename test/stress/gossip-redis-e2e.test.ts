@@ -5,13 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { NodeProcess, converged, freePort, hasRedisServer, startRedis } from '../examples/gossip-redis/cluster.js';
+import { NodeProcess, converged, freePort, hasRedisServer, startRedis } from '../../examples/gossip-redis/cluster.js';
 
 const PROMPTS = ['my llama is limping and will not eat hay', 'production outage, the pager went off', 'python stack trace in my unit tests', 'where do I file my tax return', 'patient medical records retention'];
 const available = hasRedisServer();
 if (!available && process.env['CI'] !== 'true') console.log('# gossip-redis-e2e skipped: redis-server is not on PATH (apt-get install redis-server)');
 
-test('examples/gossip-redis – 3 processes over real Redis pub/sub converge; a killed and restarted node catches up via exportState/mergeState', { skip: !available && process.env['CI'] !== 'true', timeout: 90_000 }, async () => {
+test('examples/gossip-redis – 3 processes over real Redis pub/sub converge; a killed and restarted node catches up via exportState/mergeState', { skip: !available && process.env['CI'] !== 'true', timeout: 300_000 }, async () => {
   assert.ok(available, 'redis-server must be installed in CI (.ci/run installs it)');
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;

@@ -189,7 +189,7 @@ test('main.ts – feedback goes to the OS temp dir, never into the working direc
   t.after(() => Promise.all([rm(cwd, { recursive: true, force: true }), rm(tmp, { recursive: true, force: true })]));
   const main = fileURLToPath(new URL('../examples/openai-compatible-server/main.ts', import.meta.url));
   // run from an empty directory, as a user would from anywhere: tsx is resolved from here
-  const env = { ...process.env, PORT: '0', UPSTREAMS: a.url, TMPDIR: tmp };
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', UPSTREAMS: a.url, TMPDIR: tmp };
   delete env['FEEDBACK_LOG'];
   const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), main], { cwd, env, stdio: ['ignore', 'pipe', 'inherit'] });
   t.after(() => { if (child.exitCode === null) child.kill('SIGKILL'); });

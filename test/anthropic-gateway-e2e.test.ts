@@ -6,7 +6,8 @@ import { once } from 'node:events';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
-import { ApiMap, RequestClassifier, type TierSpec } from '../src/index.js';
+import { ApiMap, RequestClassifier, type InstanceInfo, type TierSpec } from '../src/index.js';
+import { localTierClassifier } from '../examples/anthropic-gateway/local-classifier.js';
 import { createGateway, type GatewayOptions } from '../examples/anthropic-gateway/server.js';
 import { messageEvents, startFakeAnthropic, type FakeUpstream } from './helpers/fake-anthropic-upstream.js';
 
@@ -42,15 +43,18 @@ after(async () => {
 });
 
 /** A fresh gateway (fresh breakers) and an SDK client pointed at it; the SDK never retries. */
-async function gateway(extra: Partial<GatewayOptions> = {}): Promise<{ client: Anthropic; base: string }> {
+async function gateway(extra: Partial<GatewayOptions> & { phase2?: boolean } = {}): Promise<{ client: Anthropic; base: string }> {
   const map = new ApiMap({
     providers: [
       { name: 'local', models: ['local-coder'], instances: [{ id: 'local-0', endpoint: local.url, deployment: 'local' }] },
       { name: 'anthropic', models: ['claude-sonnet-test', 'claude-opus-test'], instances: [{ id: 'remote-a', endpoint: remoteA.url }, { id: 'remote-b', endpoint: remoteB.url }] },
     ],
   });
+  const { phase2, ...options } = extra;
+  const apiKeyFor = (i: InstanceInfo): string | undefined => KEYS[i.provider];
+  const classify = phase2 === true ? { classify: localTierClassifier({ apiMap: map, model: 'local-coder', apiKeyFor }) } : {};
   const server = createGateway({
-    classifier: new RequestClassifier({ tiers: TIERS }), apiMap: map, apiKeyFor: (i) => KEYS[i.provider], streamStartTimeoutMs: 5_000, timeoutMs: 5_000, ...extra,
+    classifier: new RequestClassifier({ tiers: TIERS, ...classify }), apiMap: map, apiKeyFor, streamStartTimeoutMs: 5_000, timeoutMs: 5_000, ...options,
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -270,4 +274,18 @@ test('API keys – the client key goes only to providers listed in clientKeyProv
   assert.equal(remote[0]!.headers['authorization'], `Bearer ${CLIENT_KEY}`);
   assert.equal(remote[0]!.headers['x-api-key'], undefined, 'the gateway key is not added beside it');
   assert.ok(!JSON.stringify(local.requests[0]!.headers).includes(CLIENT_KEY), 'never to the local provider');
+});
+
+test('phase 2 – an ambiguous request is classified by the local model, then served by the tier it names', async () => {
+  const { client } = await gateway({ phase2: true });
+  local.behave = (r) => (String(r.body['system']).startsWith('You route requests')
+    ? { kind: 'ok', text: '{"tier": "opus", "reason": "needs careful reasoning"}' }
+    : { kind: 'ok' });
+  const { response } = await client.messages.create({ model: 'auto', max_tokens: 8, messages: user('How do I read a file line by line in Node?') }).withResponse();
+  assert.equal(response.headers.get('x-switchyard-phase'), 'llm_classifier');
+  assert.equal(response.headers.get('x-switchyard-tier'), 'opus');
+  assert.equal(local.requests.length, 1, 'the classification call');
+  assert.match(JSON.stringify(local.requests[0]!.body['messages']), /read a file line by line/);
+  assert.equal(local.requests[0]!.headers['x-api-key'], 'local-key');
+  assert.equal([...remoteA.requests, ...remoteB.requests][0]!.body['model'], 'claude-opus-test');
 });

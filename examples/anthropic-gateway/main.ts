@@ -14,7 +14,9 @@
 //   SONNET_MODEL, OPUS_MODEL  remote tier models (claude-sonnet-4-5, claude-opus-4-1)
 //   FORWARD_CLIENT_KEY   "1": the client's own key goes to the remote servers (never to the local ones)
 //   AUTO_MODELS          extra comma-separated model names that mean "route by content"
-import { ApiMap, DEFAULT_TIERS, RequestClassifier, type TierSpec } from '../../src/index.js';
+//   PHASE2               "1": ambiguous requests are classified by the local model (5 s budget, cached)
+import { ApiMap, DEFAULT_TIERS, RequestClassifier, type InstanceInfo, type TierSpec } from '../../src/index.js';
+import { localTierClassifier } from './local-classifier.js';
 import { createGateway } from './server.js';
 
 const list = (value: string | undefined, fallback: string): string[] => (value ?? fallback).split(',').map((s) => s.trim()).filter(Boolean);
@@ -28,20 +30,23 @@ const tiers: TierSpec[] = [
 const localUrls = list(env['LOCAL_UPSTREAMS'], 'http://127.0.0.1:11434');
 const remoteUrls = list(env['REMOTE_UPSTREAMS'], 'https://api.anthropic.com');
 
-const classifier = new RequestClassifier({
-  tiers,
-  ...(env['AUTO_MODELS'] !== undefined ? { autoModels: ['auto', 'default', ...list(env['AUTO_MODELS'], '')] } : {}),
-});
 const apiMap = new ApiMap({
   providers: [
     { name: 'local', type: 'anthropic', models: [tiers[0]!.model], instances: localUrls.map((endpoint, i) => ({ id: `local-${i}`, endpoint, deployment: 'local' as const })) },
     { name: 'anthropic', type: 'anthropic', models: [tiers[1]!.model, tiers[2]!.model], instances: remoteUrls.map((endpoint, i) => ({ id: `remote-${i}`, endpoint })) },
   ],
 });
+const apiKeyFor = (instance: InstanceInfo): string | undefined => (instance.provider === 'local' ? env['LOCAL_API_KEY'] : env['ANTHROPIC_API_KEY']);
+const classifier = new RequestClassifier({
+  tiers,
+  ...(env['AUTO_MODELS'] !== undefined ? { autoModels: ['auto', 'default', ...list(env['AUTO_MODELS'], '')] } : {}),
+  // phase 2: ambiguous requests are classified by the local model (seed 002)
+  ...(env['PHASE2'] === '1' ? { classify: localTierClassifier({ apiMap, model: tiers[0]!.model, apiKeyFor }) } : {}),
+});
 const server = createGateway({
   classifier,
   apiMap,
-  apiKeyFor: (instance) => (instance.provider === 'local' ? env['LOCAL_API_KEY'] : env['ANTHROPIC_API_KEY']),
+  apiKeyFor,
   clientKeyProviders: env['FORWARD_CLIENT_KEY'] === '1' ? ['anthropic'] : [],
 });
 const port = Number(env['PORT'] ?? 8787);

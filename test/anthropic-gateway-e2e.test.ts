@@ -238,6 +238,7 @@ test('errors – the gateway\'s own errors are in Anthropic\'s shape (400, 404, 
     [fetch(`${base}/v1/messages`), 405, 'invalid_request_error'],
     [fetch(`${base}/v2/everything`), 404, 'not_found_error'],
     [fetch(`${base}/v1/models/gpt-17`), 404, 'not_found_error'],
+    [fetch(`${base}/v1/models/%E0%A4%A`), 400, 'invalid_request_error'],
   ];
   for (const [pending, status, type] of cases) {
     const res = await pending;

@@ -278,7 +278,12 @@ export function createGateway(options: GatewayOptions): http.Server {
       return sendJson(res, 200, { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null });
     }
     if (req.method === 'GET' && url.pathname.startsWith('/v1/models/')) {
-      const id = decodeURIComponent(url.pathname.slice('/v1/models/'.length));
+      let id: string;
+      try {
+        id = decodeURIComponent(url.pathname.slice('/v1/models/'.length));
+      } catch {
+        throw new GatewayError(400, 'invalid_request_error', 'Malformed model id in the path');
+      }
       const model = modelList().find((m) => m.id === id);
       if (model === undefined) throw new GatewayError(404, 'not_found_error', `model: ${id.slice(0, 100)}`);
       return sendJson(res, 200, model);

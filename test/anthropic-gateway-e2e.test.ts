@@ -227,6 +227,18 @@ test('errors – a stream cut mid-way ends with an `event: error` the SDK raises
   assert.match(truncated.message, /before message_stop/);
 });
 
+test('client abort – a client that leaves mid-stream closes the upstream connection too', async () => {
+  const { client } = await gateway();
+  local.behave = () => ({ kind: 'stall' });
+  const closed = once(local.events, 'closed', { signal: AbortSignal.timeout(5_000) }); // a hang guard, not a timing claim
+  const stream = await client.messages.create({ model: 'auto', max_tokens: 64, stream: true, messages: user('Explain what this regex does: ^a+$') });
+  for await (const event of stream) {
+    assert.equal(event.type, 'message_start');
+    break; // the SDK aborts its request
+  }
+  await closed; // the gateway aborted its upstream fetch
+});
+
 test('errors – the gateway\'s own errors are in Anthropic\'s shape (400, 404, 405, 413)', async () => {
   const { base } = await gateway({ maxBodyBytes: 4096 });
   const post = (path: string, body: string): Promise<Response> => fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body });

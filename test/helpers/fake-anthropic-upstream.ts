@@ -2,7 +2,7 @@
 // answers POST /v1/messages (JSON or SSE) and /v1/messages/count_tokens as the Messages API
 // does, records every request, and can be told to fail in the ways real upstreams fail.
 import http from 'node:http';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 
 /** A request the fake received. */
@@ -21,7 +21,9 @@ export type Reply =
   /** Answers 200 and opens the stream with `event: error` (as an overloaded API does). */
   | { readonly kind: 'stream-error'; readonly type: string; readonly message: string }
   /** Streams every event but `message_stop`, then ends the response cleanly. */
-  | { readonly kind: 'no-stop' };
+  | { readonly kind: 'no-stop' }
+  /** Streams the first event, then sends nothing more until the connection closes. */
+  | { readonly kind: 'stall' };
 
 /** A running fake. */
 export interface FakeUpstream {
@@ -30,6 +32,8 @@ export interface FakeUpstream {
   readonly requests: RecordedRequest[];
   /** Decides the reply; replace it per test. Default: `{ kind: 'ok' }`. */
   behave: (req: RecordedRequest) => Reply;
+  /** Emits 'closed' when a stalled stream's connection is closed by the other side. */
+  readonly events: EventEmitter;
   close(): Promise<void>;
 }
 
@@ -65,6 +69,7 @@ export async function startFakeAnthropic(name: string): Promise<FakeUpstream> {
   const fake: FakeUpstream = {
     name, url: '', requests,
     behave: () => ({ kind: 'ok' }),
+    events: new EventEmitter(),
     close: async () => {
       server.closeAllConnections();
       server.close();
@@ -110,6 +115,9 @@ export async function startFakeAnthropic(name: string): Promise<FakeUpstream> {
       } else if (reply.kind === 'cut') {
         const half = events[reply.events]!.slice(0, 30);
         writeSlowly(res, [...events.slice(0, reply.events), half], () => res.socket?.destroy());
+      } else if (reply.kind === 'stall') {
+        res.on('close', () => fake.events.emit('closed'));
+        res.write(events[0]!);
       } else if (reply.kind === 'no-stop') {
         writeSlowly(res, events.slice(0, -1), () => res.end());
       } else {

@@ -164,6 +164,12 @@ test('fallback – a failing local tier falls back to the next tier up; an error
   assert.equal(message.content.length, 1);
   assert.match((message.content[0] as { text: string }).text, /^answer from remote-[ab]$/);
   assert.equal(message.model, 'claude-sonnet-test');
+
+  // every instance opening with the same error event: the client gets that event, as sent
+  remoteA.behave = remoteB.behave = () => ({ kind: 'stream-error', type: 'overloaded_error', message: 'Overloaded' });
+  const err = await client.messages.stream({ model: 'claude-sonnet-test', max_tokens: 8, messages: user('hi') }).finalMessage().then(() => null, (e: unknown) => e);
+  assert.ok(err instanceof Anthropic.APIError, `got ${String(err)}`);
+  assert.deepEqual(err.error, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } });
 });
 
 test('errors – an upstream 400 comes back unchanged (status, body, request-id), after one attempt', async () => {

@@ -207,7 +207,10 @@ export function createServer(options: ServerOptions): http.Server {
       if (!isSwitchyardError(e) || e.code !== 'ERR_ALL_ATTEMPTS_FAILED') throw e;
       const attempts = (e.details?.['attempts'] ?? []) as AttemptRecord[];
       const same = sameUpstreamFailure(attempts, errors);
-      if (same === undefined) throw new HttpError(502, 'upstream_failed', `All ${attempts.length} upstream attempt(s) failed: ${describeAttempts(attempts, errors)}`, 'server_error');
+      if (same === undefined) {
+        const timedOut = attempts.length > 0 && attempts.every((a) => a.timedOut);
+        throw new HttpError(timedOut ? 504 : 502, timedOut ? 'upstream_timeout' : 'upstream_failed', `All ${attempts.length} upstream attempt(s) failed: ${describeAttempts(attempts, errors)}`, 'server_error');
+      }
       // every attempt failed the same way: the client gets the upstream's answer (wrapped in
       // OpenAI's error shape only when it is not already in it)
       counters.errors.set(same.httpStatus, (counters.errors.get(same.httpStatus) ?? 0) + 1);

@@ -205,7 +205,8 @@ export function createGateway(options: GatewayOptions): http.Server {
         if (same !== undefined) {
           // every attempt failed the same way: the client gets the upstream's own answer,
           // wrapped in Anthropic's error shape only when it is not already in it
-          const headers = { ...passThroughHeaders(same.headers), ...routingHeaders(decision, tier, same.instance) };
+          const lastTier = tierByModel.get(attempts[attempts.length - 1]!.model) ?? tier;
+          const headers = { ...passThroughHeaders(same.headers), ...routingHeaders(decision, lastTier, same.instance) };
           if (isAnthropicError(same)) {
             res.writeHead(same.httpStatus, { ...headers, 'content-type': same.contentType });
             res.end(same.body);

@@ -94,6 +94,29 @@ for (let r = 0; r < rounds; r++) {
     diffNs.push(via - direct);
   }
 }
+// 2d. Streamed requests: time to the first bytes of the event stream, paired the same way.
+const streamBodies = samples.map((s) => JSON.stringify({ ...s.body, stream: true }));
+const firstBytes = async (base: string, body: string): Promise<number> => {
+  const t0 = process.hrtime.bigint();
+  const res = await fetch(`${base}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, body });
+  const reader = res.body!.getReader();
+  await reader.read();
+  const ns = Number(process.hrtime.bigint() - t0);
+  while (!(await reader.read()).done) { /* drain */ }
+  if (res.status !== 200) throw new Error(`status ${res.status} from ${base}`);
+  return ns;
+};
+const ttfbDiffNs: number[] = [];
+const ttfbViaNs: number[] = [];
+for (let r = 0; r < rounds; r++) {
+  for (const b of streamBodies) {
+    const first = r % 2 === 0;
+    const d1 = first ? await firstBytes(upstream.url, b) : await firstBytes(gatewayUrl, b);
+    const d2 = first ? await firstBytes(gatewayUrl, b) : await firstBytes(upstream.url, b);
+    ttfbViaNs.push(first ? d2 : d1);
+    ttfbDiffNs.push(first ? d2 - d1 : d1 - d2);
+  }
+}
 gateway.closeAllConnections();
 gateway.close();
 gatewayMap.close();
@@ -104,6 +127,8 @@ const exe = summary(executeNs);
 const direct = summary(directNs);
 const via = summary(viaNs);
 const diff = summary(diffNs);
+const ttfbVia = summary(ttfbViaNs);
+const ttfbDiff = summary(ttfbDiffNs);
 const bodyKb = bodies.map((b) => b.length / 1024);
 
 const md = [
@@ -144,9 +169,13 @@ const md = [
   `| POST /v1/messages straight to the upstream (loopback) | ${formatNs(direct.p50)} | ${formatNs(direct.p99)} | ${formatNs(direct.mean)} | ${directNs.length} |`,
   `| POST /v1/messages through the gateway (loopback) | ${formatNs(via.p50)} | ${formatNs(via.p99)} | ${formatNs(via.mean)} | ${viaNs.length} |`,
   `| gateway − straight, paired per request | ${formatNs(diff.p50)} | ${formatNs(diff.p99)} | ${formatNs(diff.mean)} | ${diffNs.length} |`,
+  `| streamed: first bytes through the gateway | ${formatNs(ttfbVia.p50)} | ${formatNs(ttfbVia.p99)} | ${formatNs(ttfbVia.mean)} | ${ttfbViaNs.length} |`,
+  `| streamed: first bytes, gateway − straight, paired | ${formatNs(ttfbDiff.p50)} | ${formatNs(ttfbDiff.p99)} | ${formatNs(ttfbDiff.mean)} | ${ttfbDiffNs.length} |`,
   '',
-  '- Each call is timed on its own with `process.hrtime.bigint()`; the HTTP rows are non-streamed requests,',
-  `  sent one at a time with keep-alive, ${rounds} rounds over the samples, the order of the pair alternating per round.`,
+  '- Each call is timed on its own with `process.hrtime.bigint()`; HTTP requests are sent one at a time with',
+  `  keep-alive, ${rounds} rounds over the samples, the order of each pair alternating per round. "Streamed" rows`,
+  '  send the same samples with `stream: true` and time the first bytes of the event stream (the gateway',
+  '  relays whole events, so its first bytes are the whole `message_start` event).',
   `- Request bodies: ${Math.min(...bodyKb).toFixed(1)}–${Math.max(...bodyKb).toFixed(1)} KiB. The fake upstream answers at once, so the`,
   '  gateway row is almost all overhead: a second loopback HTTP hop, parsing and re-serialising the body,',
   '  `decide()` and `execute()`. A real model takes hundreds of milliseconds to seconds per request.',

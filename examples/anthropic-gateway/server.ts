@@ -9,7 +9,7 @@ import {
   type RoutingDecision, type Selection, type TierSpec,
 } from '../../src/index.js';
 import { SseEventBuffer, eventNames, firstEventData } from '../shared/sse-events.js';
-import { UpstreamHttpError, describeAttempts, passThroughHeaders, readCapped, sameUpstreamFailure } from '../shared/upstream-error.js';
+import { UpstreamHttpError, describeAttempts, madeAttempts, passThroughHeaders, readCapped, sameUpstreamFailure } from '../shared/upstream-error.js';
 
 /** Options of {@link createGateway}. */
 export interface GatewayOptions {
@@ -205,7 +205,7 @@ export function createGateway(options: GatewayOptions): http.Server {
         if (same !== undefined) {
           // every attempt failed the same way: the client gets the upstream's own answer,
           // wrapped in Anthropic's error shape only when it is not already in it
-          const lastTier = tierByModel.get(attempts[attempts.length - 1]!.model) ?? tier;
+          const lastTier = tierByModel.get(madeAttempts(attempts).at(-1)?.model ?? tier.model) ?? tier;
           const headers = { ...passThroughHeaders(same.headers), ...routingHeaders(decision, lastTier, same.instance) };
           if (isAnthropicError(same)) {
             res.writeHead(same.httpStatus, { ...headers, 'content-type': same.contentType });
@@ -217,8 +217,9 @@ export function createGateway(options: GatewayOptions): http.Server {
           }
           return;
         }
-        const timedOut = attempts.length > 0 && attempts.every((a) => a.timedOut);
-        throw new GatewayError(timedOut ? 504 : 502, timedOut ? 'timeout_error' : 'api_error', `All ${attempts.length} upstream attempt(s) failed: ${describeAttempts(attempts, errors)}`);
+        const made = madeAttempts(attempts);
+        const timedOut = made.length > 0 && made.every((a) => a.timedOut);
+        throw new GatewayError(timedOut ? 504 : 502, timedOut ? 'timeout_error' : 'api_error', `All ${made.length} upstream attempt(s) failed: ${describeAttempts(attempts, errors)}`);
       }
       throw e;
     }

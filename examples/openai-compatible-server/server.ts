@@ -8,7 +8,7 @@ import {
   type RouteInput, type RouteResult, type RoutingDecision, type Selection,
 } from '../../src/index.js';
 import { SseEventBuffer } from '../shared/sse-events.js';
-import { UpstreamHttpError, describeAttempts, passThroughHeaders, readCapped, sameUpstreamFailure } from '../shared/upstream-error.js';
+import { UpstreamHttpError, describeAttempts, madeAttempts, passThroughHeaders, readCapped, sameUpstreamFailure } from '../shared/upstream-error.js';
 
 /** Options of {@link createServer}. */
 export interface ServerOptions {
@@ -208,8 +208,9 @@ export function createServer(options: ServerOptions): http.Server {
       const attempts = (e.details?.['attempts'] ?? []) as AttemptRecord[];
       const same = sameUpstreamFailure(attempts, errors);
       if (same === undefined) {
-        const timedOut = attempts.length > 0 && attempts.every((a) => a.timedOut);
-        throw new HttpError(timedOut ? 504 : 502, timedOut ? 'upstream_timeout' : 'upstream_failed', `All ${attempts.length} upstream attempt(s) failed: ${describeAttempts(attempts, errors)}`, 'server_error');
+        const made = madeAttempts(attempts);
+        const timedOut = made.length > 0 && made.every((a) => a.timedOut);
+        throw new HttpError(timedOut ? 504 : 502, timedOut ? 'upstream_timeout' : 'upstream_failed', `All ${made.length} upstream attempt(s) failed: ${describeAttempts(attempts, errors)}`, 'server_error');
       }
       // every attempt failed the same way: the client gets the upstream's answer (wrapped in
       // OpenAI's error shape only when it is not already in it)

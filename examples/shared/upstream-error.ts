@@ -90,6 +90,14 @@ export async function readCapped(body: ReadableStream<Uint8Array> | null, limit:
   return Buffer.concat(chunks);
 }
 
+/** Whether a record is an instance ApiMap skipped rather than tried (records may carry `skipped`). */
+const isSkip = (a: AttemptRecord): boolean => (a as { skipped?: unknown }).skipped === true;
+
+/** The attempts actually made (skipped instances left out). */
+export function madeAttempts(attempts: readonly AttemptRecord[]): AttemptRecord[] {
+  return attempts.filter((a) => !isSkip(a));
+}
+
 /**
  * The answer to replay when every attempt failed with the same upstream error: the same
  * status and the same error type and message (bodies may differ in request ids). Otherwise
@@ -100,7 +108,7 @@ export async function readCapped(body: ReadableStream<Uint8Array> | null, limit:
 export function sameUpstreamFailure(attempts: readonly AttemptRecord[], errors: ReadonlyMap<number, unknown>): UpstreamHttpError | undefined {
   let first: { httpStatus: number; type: string | undefined; message: string } | undefined;
   let last: UpstreamHttpError | undefined;
-  for (const a of attempts) {
+  for (const a of madeAttempts(attempts)) {
     const e = errors.get(a.attempt);
     if (!(e instanceof UpstreamHttpError) || a.timedOut) return undefined;
     const s = { httpStatus: e.httpStatus, ...e.summary() };
@@ -122,6 +130,7 @@ function networkMessage(e: unknown): string {
 /** One line per attempt, for a wrapped error message: `instance: 500 api_error "boom"`, `instance: timeout`. */
 export function describeAttempts(attempts: readonly AttemptRecord[], errors: ReadonlyMap<number, unknown>): string {
   return attempts.map((a) => {
+    if (isSkip(a)) return `${a.instance || '(none)'} (${a.model}): not tried (${String(a.failure)})`;
     const e = errors.get(a.attempt);
     if (a.timedOut) return `${a.instance} (${a.model}): timed out`;
     if (!(e instanceof UpstreamHttpError)) return `${a.instance} (${a.model}): ${networkMessage(e)}`;

@@ -245,6 +245,16 @@ test('client abort – a client that leaves mid-stream closes the upstream conne
   await closed; // the gateway aborted its upstream fetch
 });
 
+test('errors – a stream that goes quiet past streamIdleTimeoutMs ends with `event: error` and closes the upstream', async () => {
+  const { client } = await gateway({ streamIdleTimeoutMs: 100 });
+  local.behave = () => ({ kind: 'stall' });
+  const closed = once(local.events, 'closed', { signal: AbortSignal.timeout(5_000) }); // a hang guard
+  const err = await client.messages.stream({ model: 'auto', max_tokens: 64, messages: user('Explain what this regex does: ^a+$') }).finalMessage().then(() => null, (e: unknown) => e);
+  assert.ok(err instanceof Anthropic.APIError, `got ${String(err)}`);
+  assert.match(err.message, /no data from upstream for 100 ms/);
+  await closed;
+});
+
 test('errors – the gateway\'s own errors are in Anthropic\'s shape (400, 404, 405, 413)', async () => {
   const { base } = await gateway({ maxBodyBytes: 4096 });
   const post = (path: string, body: string): Promise<Response> => fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body });

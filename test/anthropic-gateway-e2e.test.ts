@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import { ApiMap, RequestClassifier, type InstanceInfo, type TierSpec } from '../src/index.js';
 import { localTierClassifier } from '../examples/anthropic-gateway/local-classifier.js';
-import { createGateway, type GatewayOptions } from '../examples/anthropic-gateway/server.js';
+import { createGateway, fallBackOnRejection, type GatewayOptions } from '../examples/anthropic-gateway/server.js';
 import { messageEvents, startFakeAnthropic, type FakeUpstream } from './helpers/fake-anthropic-upstream.js';
 
 const TIERS: TierSpec[] = [
@@ -49,6 +49,7 @@ async function gateway(extra: Partial<GatewayOptions> & { phase2?: boolean } = {
       { name: 'local', models: ['local-coder'], instances: [{ id: 'local-0', endpoint: local.url, deployment: 'local' }] },
       { name: 'anthropic', models: ['claude-sonnet-test', 'claude-opus-test'], instances: [{ id: 'remote-a', endpoint: remoteA.url }, { id: 'remote-b', endpoint: remoteB.url }] },
     ],
+    classifyError: fallBackOnRejection(['local']), // as main.ts configures it
   });
   const { phase2, ...options } = extra;
   const apiKeyFor = (i: InstanceInfo): string | undefined => KEYS[i.provider];
@@ -170,6 +171,21 @@ test('fallback – a failing local tier falls back to the next tier up; an error
   const err = await client.messages.stream({ model: 'claude-sonnet-test', max_tokens: 8, messages: user('hi') }).finalMessage().then(() => null, (e: unknown) => e);
   assert.ok(err instanceof Anthropic.APIError, `got ${String(err)}`);
   assert.deepEqual(err.error, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } });
+});
+
+test('fallBackOnRejection – a request the local server rejects (400, 404) goes to the next tier; a remote 400 does not', async () => {
+  const { client } = await gateway();
+  local.behave = (r) => (r.path === '/v1/messages/count_tokens'
+    ? { kind: 'status', status: 404, body: '404 page not found', contentType: 'text/plain' }
+    : { kind: 'status', status: 400, body: JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message: 'cache_control: Extra inputs are not permitted' } }) });
+  const { data, response } = await client.messages.create({ model: 'auto', max_tokens: 8, messages: user('Explain what this regex does: ^a+$') }).withResponse();
+  assert.equal(response.headers.get('x-switchyard-tier'), 'sonnet');
+  assert.equal(response.headers.get('x-switchyard-fallback-from'), 'local');
+  assert.equal(data.model, 'claude-sonnet-test');
+  const count = await client.messages.countTokens({ model: 'auto', messages: user('Explain what this regex does: ^a+$') });
+  assert.equal(typeof count.input_tokens, 'number', 'counted by the remote tier');
+  assert.equal(local.requests.length, 2);
+  assert.equal(remoteA.requests.length + remoteB.requests.length, 2);
 });
 
 test('errors – an upstream 400 comes back unchanged (status, body, request-id), after one attempt', async () => {

@@ -17,7 +17,7 @@
 //   PHASE2               "1": ambiguous requests are classified by the local model (5 s budget, cached)
 import { ApiMap, DEFAULT_TIERS, RequestClassifier, type InstanceInfo, type TierSpec } from '../../src/index.js';
 import { localTierClassifier } from './local-classifier.js';
-import { createGateway } from './server.js';
+import { createGateway, fallBackOnRejection } from './server.js';
 
 const list = (value: string | undefined, fallback: string): string[] => (value ?? fallback).split(',').map((s) => s.trim()).filter(Boolean);
 const env = process.env;
@@ -35,6 +35,8 @@ const apiMap = new ApiMap({
     { name: 'local', type: 'anthropic', models: [tiers[0]!.model], instances: localUrls.map((endpoint, i) => ({ id: `local-${i}`, endpoint, deployment: 'local' as const })) },
     { name: 'anthropic', type: 'anthropic', models: [tiers[1]!.model, tiers[2]!.model], instances: remoteUrls.map((endpoint, i) => ({ id: `remote-${i}`, endpoint })) },
   ],
+  // a request the local server rejects (a feature it lacks) goes to the next tier
+  classifyError: fallBackOnRejection(['local']),
 });
 const apiKeyFor = (instance: InstanceInfo): string | undefined => (instance.provider === 'local' ? env['LOCAL_API_KEY'] : env['ANTHROPIC_API_KEY']);
 const classifier = new RequestClassifier({

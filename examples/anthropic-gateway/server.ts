@@ -5,7 +5,7 @@
 // forward with fetch, relay the answer (JSON or SSE events) unchanged.
 import http from 'node:http';
 import {
-  isSwitchyardError, type ApiMap, type AttemptRecord, type ClassifiableRequest, type InstanceInfo, type RequestClassifier,
+  classifyFailure, isSwitchyardError, type ApiMap, type AttemptRecord, type FailureClass, type ClassifiableRequest, type InstanceInfo, type RequestClassifier,
   type RoutingDecision, type Selection, type TierSpec,
 } from '../../src/index.js';
 import { SseEventBuffer, eventNames, firstEventData } from '../shared/sse-events.js';
@@ -170,7 +170,7 @@ export function createGateway(options: GatewayOptions): http.Server {
             signal: AbortSignal.any([signal, cancel.signal]),
           });
           if (!response.ok) {
-            throw new UpstreamHttpError(sel.instance.id, response.status, response.status, response.headers, await readCapped(response.body, 64 << 10));
+            throw new UpstreamHttpError(sel.instance, response.status, response.status, response.headers, await readCapped(response.body, 64 << 10));
           }
           if (!stream || !(response.headers.get('content-type') ?? '').includes('text/event-stream') || response.body === null) {
             return { kind: 'body', sel, status: response.status, headers: response.headers, body: await readCapped(response.body, 256 << 20) };
@@ -190,7 +190,7 @@ export function createGateway(options: GatewayOptions): http.Server {
             let type: unknown;
             try { type = (JSON.parse(firstEventData(first)) as { error?: { type?: unknown } }).error?.type; } catch { /* unknown shape: a server error */ }
             const status = (typeof type === 'string' ? STATUS_BY_TYPE.get(type) : undefined) ?? 500;
-            throw new UpstreamHttpError(sel.instance.id, status, response.status, response.headers, first);
+            throw new UpstreamHttpError(sel.instance, status, response.status, response.headers, first);
           }
           return { kind: 'stream', sel, status: response.status, headers: response.headers, first, events, reader };
         } catch (e) {
@@ -340,6 +340,20 @@ function isAnthropicError(e: UpstreamHttpError): boolean {
     return false;
   }
 }
+
+/**
+ * An ApiMap `classifyError` for a gateway with a local tier: a 400, 404, 413 or 422 from an
+ * instance of `providers` means that server cannot serve this request (a local server that
+ * lacks an endpoint, a beta feature or the context length the client used), so the request
+ * moves on to the fallback tier instead of failing, and the instance is not blamed. Anything
+ * else is classified by switchyard's {@link classifyFailure}.
+ */
+export function fallBackOnRejection(providers: readonly string[]): (status: number | undefined, error: unknown) => FailureClass {
+  const set = new Set(providers);
+  return (status, error) => (error instanceof UpstreamHttpError && set.has(error.provider) && status !== undefined && REJECTIONS.has(status)
+    ? 'fallback' : classifyFailure(status, error));
+}
+const REJECTIONS: ReadonlySet<number> = new Set([400, 404, 413, 422]);
 
 function routingHeaders(decision: RoutingDecision, served: TierSpec, instance: string): Record<string, string> {
   return { 'x-switchyard-tier': served.name, 'x-switchyard-phase': decision.phase, 'x-switchyard-instance': instance };

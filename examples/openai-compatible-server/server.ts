@@ -192,7 +192,7 @@ export function createServer(options: ServerOptions): http.Server {
             signal: AbortSignal.any([signal, clientGone.signal]),
           });
           if (!response.ok) {
-            throw new UpstreamHttpError(sel.instance.id, response.status, response.status, response.headers, await readCapped(response.body, 64 << 10));
+            throw new UpstreamHttpError(sel.instance, response.status, response.status, response.headers, await readCapped(response.body, 64 << 10));
           }
           const isSse = (response.headers.get('content-type') ?? '').includes('text/event-stream');
           // A whole (non-streamed) body is read inside the attempt, so a cut one is retried.

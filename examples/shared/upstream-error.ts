@@ -33,11 +33,14 @@ export class UpstreamHttpError extends Error {
   readonly body: Buffer;
   /** Instance that answered. */
   readonly instance: string;
+  /** Provider of that instance. */
+  readonly provider: string;
 
-  constructor(instance: string, status: number, httpStatus: number, headers: Headers, body: Buffer) {
-    super(`upstream ${instance} answered ${status}`);
+  constructor(from: { readonly id: string; readonly provider: string }, status: number, httpStatus: number, headers: Headers, body: Buffer) {
+    super(`upstream ${from.id} answered ${status}`);
     this.name = 'UpstreamHttpError';
-    this.instance = instance;
+    this.instance = from.id;
+    this.provider = from.provider;
     this.status = status;
     this.httpStatus = httpStatus;
     this.headers = headers;

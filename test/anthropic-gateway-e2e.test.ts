@@ -243,10 +243,12 @@ test('errors – a stream cut mid-way ends with an `event: error` the SDK raises
   assert.match(text.slice(events.slice(0, 5).join('').length), /^event: error\ndata: \{"type":"error","error":\{"type":"api_error","message":"[^"]+"\}\}\n\n$/);
 
   // an upstream that ends cleanly without message_stop is an error too
-  local.behave = () => ({ kind: 'no-stop' });
-  const truncated = await client.messages.stream({ model: 'auto', max_tokens: 64, messages: user('Explain what this regex does: ^a+$') }).finalMessage().then(() => null, (e: unknown) => e);
-  assert.ok(truncated instanceof Anthropic.APIError, `got ${String(truncated)}`);
-  assert.match(truncated.message, /before message_stop/);
+  for (const partial of [false, true]) {
+    local.behave = () => ({ kind: 'no-stop', partial });
+    const truncated = await client.messages.stream({ model: 'auto', max_tokens: 64, messages: user('Explain what this regex does: ^a+$') }).finalMessage().then(() => null, (e: unknown) => e);
+    assert.ok(truncated instanceof Anthropic.APIError, `partial ${partial}: got ${String(truncated)}`);
+    assert.match(truncated.message, /before message_stop/);
+  }
 });
 
 test('client abort – a client that leaves mid-stream closes the upstream connection too', async () => {

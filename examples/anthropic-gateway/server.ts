@@ -256,8 +256,9 @@ export function createGateway(options: GatewayOptions): http.Server {
         if (!finished) finished = eventNames(whole).some((n) => n === 'message_stop' || n === 'error');
         await write(res, whole);
       }
-      if (events.rest().length > 0) await write(res, events.rest());
+      // an unfinished trailing event would merge with the error event into one unparsable event
       if (!finished) res.write(errorEvent('api_error', `upstream ${answer.sel.instance.id} ended the stream before message_stop`));
+      else if (events.rest().length > 0) await write(res, events.rest());
     } catch (e) {
       if (res.destroyed) return; // the client left: nothing to tell
       // the unfinished event is dropped: the client gets whole events, then the error

@@ -20,8 +20,8 @@ export type Reply =
   | { readonly kind: 'cut'; readonly events: number }
   /** Answers 200 and opens the stream with `event: error` (as an overloaded API does). */
   | { readonly kind: 'stream-error'; readonly type: string; readonly message: string }
-  /** Streams every event but `message_stop`, then ends the response cleanly. */
-  | { readonly kind: 'no-stop' }
+  /** Streams every event but `message_stop` (and with `partial`, the start of another one), then ends the response cleanly. */
+  | { readonly kind: 'no-stop'; readonly partial?: boolean }
   /** Streams the first event, then sends nothing more until the connection closes. */
   | { readonly kind: 'stall' };
 
@@ -119,7 +119,7 @@ export async function startFakeAnthropic(name: string): Promise<FakeUpstream> {
         res.on('close', () => fake.events.emit('closed'));
         res.write(events[0]!);
       } else if (reply.kind === 'no-stop') {
-        writeSlowly(res, events.slice(0, -1), () => res.end());
+        writeSlowly(res, [...events.slice(0, -1), ...(reply.partial === true ? ['event: message_stop\ndata: {"ty'] : [])], () => res.end());
       } else {
         writeSlowly(res, events, () => res.end());
       }

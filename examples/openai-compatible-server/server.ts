@@ -3,12 +3,12 @@
 // with retries, fallback and breakers); this file does the HTTP: parse, forward with fetch,
 // pass the upstream response (streamed or not) through.
 import http from 'node:http';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import {
-  isSwitchyardError, type ApiMap, type ClassifiableRequest, type FastProjectRouter, type FeedbackLog, type RequestClassifier,
+  isSwitchyardError, type ApiMap, type AttemptRecord, type ClassifiableRequest, type FastProjectRouter, type FeedbackLog, type RequestClassifier,
   type RouteInput, type RouteResult, type RoutingDecision, type Selection,
 } from '../../src/index.js';
+import { SseEventBuffer } from '../shared/sse-events.js';
+import { UpstreamHttpError, describeAttempts, madeAttempts, passThroughHeaders, readCapped, sameUpstreamFailure } from '../shared/upstream-error.js';
 
 /** Options of {@link createServer}. */
 export interface ServerOptions {
@@ -56,6 +56,56 @@ class HttpError extends Error {
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/** The upstream's answer: a whole body, or `body: null` for an event stream still to relay. */
+interface Answer {
+  readonly sel: Selection;
+  readonly response: Response;
+  readonly body: Buffer | null;
+}
+
+/** Whether an upstream error body already has OpenAI's shape `{ error: { message, ... } }`. */
+function isOpenAiError(e: UpstreamHttpError): boolean {
+  try {
+    const v = JSON.parse(e.body.toString('utf8')) as { error?: { message?: unknown } };
+    return typeof v.error?.message === 'string';
+  } catch {
+    return false;
+  }
+}
+
+/** An error in a stream, as the OpenAI API sends one: a `data:` line with an `error` object. */
+const errorChunk = (message: string): string => `data: ${JSON.stringify({ error: { message, type: 'server_error', param: null, code: 'stream_interrupted' } })}\n\n`;
+
+/**
+ * Relays an event stream whole event by whole event. A stream that breaks ends with an error
+ * chunk (the half-sent event is dropped), never with a dropped socket.
+ */
+async function relayEvents(res: http.ServerResponse, body: ReadableStream<Uint8Array>, instance: string): Promise<void> {
+  const reader = body.getReader();
+  const events = new SseEventBuffer();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const whole = events.push(value);
+      if (whole.length > 0 && !res.write(whole) && !res.destroyed) {
+        await new Promise<void>((resolve) => {
+          const go = (): void => { res.off('drain', go); res.off('close', go); resolve(); };
+          res.on('drain', go);
+          res.on('close', go);
+        });
+      }
+    }
+    if (events.rest().length > 0) res.write(events.rest());
+  } catch (e) {
+    if (res.destroyed) return; // the client left
+    res.write(errorChunk(`the stream from upstream ${instance} broke: ${e instanceof Error ? e.message : String(e)}`));
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  res.end();
+}
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const data = JSON.stringify(body);
@@ -129,37 +179,68 @@ export function createServer(options: ServerOptions): http.Server {
     const path = kind === 'chat' ? '/v1/chat/completions' : '/v1/completions';
     const target = tier ? tier.model : route.modelPath;
     const payload = JSON.stringify({ ...body, model: tier ? tier.model : upstreamModel(route.modelPath) });
-    // Abort the upstream call when the client goes away.
+    // Abort the upstream call (and its body) when the client goes away.
     const clientGone = new AbortController();
     res.on('close', () => { if (!res.writableFinished) clientGone.abort(); });
-    let used: Selection | undefined;
-    const upstream = await apiMap.execute(target, async (sel, signal) => {
-      used = sel;
-      const response = await fetch(new URL(path, sel.instance.endpoint), {
-        method: 'POST', headers: { 'content-type': 'application/json', accept: String(req.headers.accept ?? '*/*') }, body: payload, signal,
-      });
-      if (!response.ok) {
-        await response.body?.cancel();
-        throw Object.assign(new Error(`upstream ${sel.instance.id} answered ${response.status}`), { status: response.status, headers: response.headers });
+    const errors = new Map<number, unknown>();
+    let upstream: Answer;
+    try {
+      upstream = await apiMap.execute(target, async (sel, signal, attempt): Promise<Answer> => {
+        try {
+          const response = await fetch(new URL(path, sel.instance.endpoint), {
+            method: 'POST', headers: { 'content-type': 'application/json', accept: String(req.headers.accept ?? '*/*') }, body: payload,
+            signal: AbortSignal.any([signal, clientGone.signal]),
+          });
+          if (!response.ok) {
+            throw new UpstreamHttpError(sel.instance, response.status, response.status, response.headers, await readCapped(response.body, 64 << 10));
+          }
+          const isSse = (response.headers.get('content-type') ?? '').includes('text/event-stream');
+          // A whole (non-streamed) body is read inside the attempt, so a cut one is retried.
+          if (!isSse || response.body === null) return { sel, response, body: await readCapped(response.body, 256 << 20) };
+          return { sel, response, body: null };
+        } catch (e) {
+          errors.set(attempt, e);
+          throw e;
+        }
+      }, { timeoutMs: upstreamTimeoutMs, signal: clientGone.signal });
+    } catch (e) {
+      if (!isSwitchyardError(e) || e.code !== 'ERR_ALL_ATTEMPTS_FAILED') throw e;
+      const attempts = (e.details?.['attempts'] ?? []) as AttemptRecord[];
+      const same = sameUpstreamFailure(attempts, errors);
+      if (same === undefined) {
+        const made = madeAttempts(attempts);
+        const timedOut = made.length > 0 && made.every((a) => a.timedOut);
+        throw new HttpError(timedOut ? 504 : 502, timedOut ? 'upstream_timeout' : 'upstream_failed', `All ${made.length} upstream attempt(s) failed: ${describeAttempts(attempts, errors)}`, 'server_error');
       }
-      return response;
-    }, { timeoutMs: upstreamTimeoutMs, signal: clientGone.signal });
+      // every attempt failed the same way: the client gets the upstream's answer (wrapped in
+      // OpenAI's error shape only when it is not already in it)
+      counters.errors.set(same.httpStatus, (counters.errors.get(same.httpStatus) ?? 0) + 1);
+      const headers = { ...passThroughHeaders(same.headers), 'x-switchyard-instance': same.instance };
+      if (isOpenAiError(same)) {
+        res.writeHead(same.httpStatus, { ...headers, 'content-type': same.contentType });
+        res.end(same.body);
+      } else {
+        sendJson(res, same.httpStatus, { error: { message: `upstream ${same.instance} answered ${same.httpStatus}: ${same.summary().message}`, type: same.httpStatus >= 500 ? 'server_error' : 'invalid_request_error', param: null, code: 'upstream_error' } }, headers);
+      }
+      return;
+    }
     counters.upstreamOk++;
-    res.writeHead(upstream.status, {
-      'content-type': upstream.headers.get('content-type') ?? 'application/json',
+    const { response, sel } = upstream;
+    res.writeHead(response.status, {
+      'content-type': response.headers.get('content-type') ?? 'application/json',
       'cache-control': 'no-cache',
+      ...passThroughHeaders(response.headers),
       'x-switchyard-project': route.modelPath,
       'x-switchyard-route-method': route.method,
-      'x-switchyard-instance': used?.instance.id ?? '',
+      'x-switchyard-instance': sel.instance.id,
       ...(tier ? { 'x-switchyard-tier': tier.tier, 'x-switchyard-tier-phase': tier.phase } : {}),
       'x-switchyard-router-ms': route.latencyMs.toFixed(3),
     });
-    if (upstream.body === null) {
-      res.end();
+    if (upstream.body !== null) {
+      res.end(upstream.body);
       return;
     }
-    // Streamed (SSE) and plain bodies alike: bytes pass through as they arrive.
-    await pipeline(Readable.fromWeb(upstream.body as import('node:stream/web').ReadableStream<Uint8Array>), res);
+    await relayEvents(res, response.body!, sel.instance.id);
   }
 
   /** Project routing, plus the tier decision when a classifier is configured (both in parallel). */
@@ -237,7 +318,9 @@ export function createServer(options: ServerOptions): http.Server {
       const err = toHttpError(e);
       counters.errors.set(err.status, (counters.errors.get(err.status) ?? 0) + 1);
       if (res.headersSent) {
-        res.destroy(); // mid-stream failure: cut the connection so the client sees it
+        // a failure after the headers: an event stream ends the OpenAI way, a plain body can only be cut
+        if (String(res.getHeader('content-type') ?? '').includes('text/event-stream') && !res.writableEnded && !res.destroyed) res.end(errorChunk(err.message));
+        else res.destroy();
         return;
       }
       if (res.destroyed) return;

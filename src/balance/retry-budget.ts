@@ -4,9 +4,9 @@
 export class RetryBudget {
   readonly #ratio: number;
   readonly #min: number;
-  /** Logical requests in flight. */
+  /** Requests in flight that this budget covers (on its pool, or map-wide). */
   active = 0;
-  /** Retry or fallback attempts in flight. */
+  /** Retries in flight (and fallbacks, with the map-wide budget). */
   retrying = 0;
 
   constructor(ratio: number, minConcurrency: number) {
@@ -16,7 +16,8 @@ export class RetryBudget {
 
   /** Takes a retry slot if the budget allows; the caller must {@link RetryBudget.release} it. */
   tryAcquire(): boolean {
-    if (this.retrying >= Math.max(this.#min, this.#ratio * this.active)) return false;
+    // `+ 1`: the retry being admitted must itself fit (20% of 99 active admits 19, not 20).
+    if (this.retrying + 1 > Math.max(this.#min, this.#ratio * this.active)) return false;
     this.retrying++;
     return true;
   }

@@ -379,9 +379,9 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
 
   /**
    * Records the instances of `model` that were not tried: each ineligible one with its own
-   * cause, each eligible one with `cause` (when given).
+   * cause, each eligible one with `cause` (when given). Returns how many were eligible and given `cause`.
    */
-  #skipPool(attempts: AttemptRecord[], made: number, model: string, pool: Pool | undefined, tried: ReadonlySet<string> | undefined, cause?: SkipCause): void {
+  #skipPool(attempts: AttemptRecord[], made: number, model: string, pool: Pool | undefined, tried: ReadonlySet<string> | undefined, cause?: SkipCause): number {
     const now = this.#o.now();
     const emit = this.listenerCount('attempt:skipped') > 0;
     const push = (provider: string, instance: string, failure: SkipCause): void => {
@@ -391,14 +391,17 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
     };
     if (pool === undefined) {
       push('', '', 'unknown-model');
-      return;
+      return 0;
     }
+    let withCause = 0;
     for (const s of pool.members) {
       if (tried?.has(s.info.id) === true) continue;
       const own = this.#ineligibility(s, now);
+      if (own === undefined && cause !== undefined) withCause++;
       const failure = own ?? cause;
       if (failure !== undefined) push(s.provider.name, s.info.id, failure);
     }
+    return withCause;
   }
 
   /**
@@ -455,6 +458,7 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
       models: for (let mi = 0; mi < models.length; mi++) {
         const m = models[mi]!;
         const pool = this.#pools.get(m);
+        reason = 'exhausted'; // why the last model in the chain gave up
         if (pool === undefined) {
           unavailableReasons.push(`${m}: unknown-model`);
           this.#skipPool(attempts, made, m, undefined, undefined);
@@ -469,8 +473,8 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
             // A move to a fallback model is not a retry of this pool (unless the budget is map-wide, as in 0.1.0).
             const isRetry = mapBudget ? made > 0 : k > 0;
             if (isRetry && !budget.tryAcquire()) {
-              reason = 'retry-budget';
-              this.#skipPool(attempts, made, m, pool, tried, 'retry-budget');
+              // Only a refusal that left an eligible instance untried explains the outcome.
+              if (this.#skipPool(attempts, made, m, pool, tried, 'retry-budget') > 0 || mapBudget) reason = 'retry-budget';
               if (mapBudget) break models;
               continue models;
             }

@@ -152,6 +152,19 @@ export interface ApiMapStats {
   readonly byModel: ModelStats[];
 }
 
+/** One model of a request's chain, as far as {@link ApiMap.execute} got with it. */
+interface Leg {
+  readonly m: string;
+  /** Position in the chain. */
+  readonly mi: number;
+  readonly tried: Set<string>;
+  /** Attempts started on this model. */
+  k: number;
+  retryAfter: number | undefined;
+  /** Set when the retry budget sent the request on to a fallback first. */
+  deferred: boolean;
+}
+
 interface Pool {
   readonly members: InstanceState[];
   readonly state: PoolState;
@@ -455,8 +468,17 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
     let waited = 0;
     try {
       const models = fallbacks.length === 0 ? [model] : [model, ...fallbacks];
-      models: for (let mi = 0; mi < models.length; mi++) {
-        const m = models[mi]!;
+      // Legs whose retries the budget refused while a later model could serve: resumed, in
+      // order, after the chain (queueing for a budget slot), so no eligible instance is lost.
+      let deferred: Leg[] | undefined;
+      models: for (let li = 0; ; li++) {
+        let leg: Leg;
+        if (li < models.length) leg = { m: models[li]!, mi: li, tried: new Set<string>(), k: 0, retryAfter: undefined, deferred: false };
+        else if (deferred !== undefined && li - models.length < deferred.length) leg = deferred[li - models.length]!;
+        else break;
+        const m = leg.m;
+        const mi = leg.mi;
+        const tried = leg.tried;
         const pool = this.#pools.get(m);
         reason = 'exhausted'; // why the last model in the chain gave up
         if (pool === undefined) {
@@ -466,17 +488,30 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
         }
         const budget = mapBudget ? this.#budget : pool.budget;
         pool.budget.active++;
-        const tried = new Set<string>();
-        let retryAfter: number | undefined;
         try {
-          for (let k = 0; k <= retries; k++) {
+          for (; leg.k <= retries; leg.k++) {
+            const k = leg.k;
             // A move to a fallback model is not a retry of this pool (unless the budget is map-wide, as in 0.1.0).
             const isRetry = mapBudget ? made > 0 : k > 0;
             if (isRetry && !budget.tryAcquire()) {
-              // Only a refusal that left an eligible instance untried explains the outcome.
-              if (this.#skipPool(attempts, made, m, pool, tried, 'retry-budget') > 0 || mapBudget) reason = 'retry-budget';
-              if (mapBudget) break models;
-              continue models;
+              if (mapBudget) {
+                reason = 'retry-budget';
+                this.#skipPool(attempts, made, m, pool, tried, 'retry-budget');
+                break models;
+              }
+              if (!leg.deferred && this.#laterAvailable(models, mi, this.#o.now())) {
+                // Only a refusal that left an eligible instance untried is worth coming back to.
+                if (this.#skipPool(attempts, made, m, pool, tried, 'retry-budget') > 0) {
+                  leg.deferred = true;
+                  (deferred ??= []).push(leg);
+                }
+                continue models;
+              }
+              // Nowhere else to go: queue for a slot rather than give up on this pool.
+              if (!(await this.#budgetWait(budget, signal, model, attempts))) {
+                if (leg.deferred || this.#skipPool(attempts, made, m, pool, tried, 'retry-budget') > 0) reason = 'retry-budget';
+                continue models;
+              }
             }
             try {
               if (isRetry && this.#o.retry.baseDelayMs > 0) {
@@ -489,6 +524,7 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
               else sel = this.#pick(m, pool, pickFn, strategy, tried, ELIGIBLE);
               // Last resorts (waiting for a Retry-After, then panic) only when no later model can serve now.
               const lastResort = !sel.ok && sel.reason !== 'panic' && (!fallbackFirst || !this.#laterAvailable(models, mi, this.#o.now()));
+              const retryAfter = leg.retryAfter;
               if (lastResort && retryAfter !== undefined) {
                 // Nothing else to try on this model: wait as told, then retry the same instance(s).
                 if (retryAfter > this.#o.retry.maxRetryAfterMs || waited + retryAfter > this.#o.retry.maxRetryAfterMs) {
@@ -543,7 +579,7 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
                   break models;
                 }
                 if (failure === 'fallback') continue models;
-                retryAfter = retryAfterMs;
+                leg.retryAfter = retryAfterMs;
               }
             } finally {
               if (isRetry) budget.release();
@@ -603,6 +639,12 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
         (v) => { cleanup(); resolve(v); },
         (e: unknown) => { cleanup(); reject(e); },
       );
+    });
+  }
+
+  #budgetWait(budget: RetryBudget, signal: AbortSignal | undefined, model: string, attempts: AttemptRecord[]): Promise<boolean> {
+    return budget.acquireOrWait(signal).catch(() => {
+      throw this.#aborted(model, attempts);
     });
   }
 

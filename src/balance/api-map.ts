@@ -157,7 +157,8 @@ interface Leg {
   readonly m: string;
   /** Position in the chain. */
   readonly mi: number;
-  readonly tried: Set<string>;
+  /** Instances tried and failed (created at the first failure: a first-try success allocates none). */
+  tried: Set<string> | undefined;
   /** Attempts started on this model. */
   k: number;
   retryAfter: number | undefined;
@@ -473,12 +474,11 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
       let deferred: Leg[] | undefined;
       models: for (let li = 0; ; li++) {
         let leg: Leg;
-        if (li < models.length) leg = { m: models[li]!, mi: li, tried: new Set<string>(), k: 0, retryAfter: undefined, deferred: false };
+        if (li < models.length) leg = { m: models[li]!, mi: li, tried: undefined, k: 0, retryAfter: undefined, deferred: false };
         else if (deferred !== undefined && li - models.length < deferred.length) leg = deferred[li - models.length]!;
         else break;
         const m = leg.m;
         const mi = leg.mi;
-        const tried = leg.tried;
         const pool = this.#pools.get(m);
         reason = 'exhausted'; // why the last model in the chain gave up
         if (pool === undefined) {
@@ -496,12 +496,12 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
             if (isRetry && !budget.tryAcquire()) {
               if (mapBudget) {
                 reason = 'retry-budget';
-                this.#skipPool(attempts, made, m, pool, tried, 'retry-budget');
+                this.#skipPool(attempts, made, m, pool, leg.tried, 'retry-budget');
                 break models;
               }
               if (!leg.deferred && this.#laterAvailable(models, mi, this.#o.now())) {
                 // Only a refusal that left an eligible instance untried is worth coming back to.
-                if (this.#skipPool(attempts, made, m, pool, tried, 'retry-budget') > 0) {
+                if (this.#skipPool(attempts, made, m, pool, leg.tried, 'retry-budget') > 0) {
                   leg.deferred = true;
                   (deferred ??= []).push(leg);
                 }
@@ -509,7 +509,7 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
               }
               // Nowhere else to go: queue for a slot rather than give up on this pool.
               if (!(await this.#budgetWait(budget, signal, model, attempts))) {
-                if (leg.deferred || this.#skipPool(attempts, made, m, pool, tried, 'retry-budget') > 0) reason = 'retry-budget';
+                if (leg.deferred || this.#skipPool(attempts, made, m, pool, leg.tried, 'retry-budget') > 0) reason = 'retry-budget';
                 continue models;
               }
             }
@@ -519,9 +519,9 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
                 await this.#sleep(this.#o.random() * cap, signal, model, attempts);
               }
               let sel: Resolution;
-              if (!fallbackFirst) sel = this.#pick(m, pool, pickFn, strategy, tried, ENVOY);
+              if (!fallbackFirst) sel = this.#pick(m, pool, pickFn, strategy, leg.tried, ENVOY);
               else if (this.#o.failOnPanic && this.#inPanic(pool, this.#o.now())) sel = unavailable(m, 'panic');
-              else sel = this.#pick(m, pool, pickFn, strategy, tried, ELIGIBLE);
+              else sel = this.#pick(m, pool, pickFn, strategy, leg.tried, ELIGIBLE);
               // Last resorts (waiting for a Retry-After, then panic) only when no later model can serve now.
               const lastResort = !sel.ok && sel.reason !== 'panic' && (!fallbackFirst || !this.#laterAvailable(models, mi, this.#o.now()));
               const retryAfter = leg.retryAfter;
@@ -529,7 +529,7 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
                 // Nothing else to try on this model: wait as told, then retry the same instance(s).
                 if (retryAfter > this.#o.retry.maxRetryAfterMs || waited + retryAfter > this.#o.retry.maxRetryAfterMs) {
                   reason = 'retry-after-too-long';
-                  this.#skipPool(attempts, made, m, pool, tried);
+                  this.#skipPool(attempts, made, m, pool, leg.tried);
                   continue models;
                 }
                 waited += retryAfter;
@@ -537,14 +537,13 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
                 sel = this.#pick(m, pool, pickFn, strategy, undefined, fallbackFirst ? ELIGIBLE : ENVOY);
               }
               if (lastResort && fallbackFirst && !sel.ok && this.#inPanic(pool, this.#o.now())) {
-                sel = this.#pick(m, pool, pickFn, strategy, tried, PANIC);
+                sel = this.#pick(m, pool, pickFn, strategy, leg.tried, PANIC);
               }
               if (!sel.ok) {
                 unavailableReasons.push(`${m}: ${sel.reason}`);
-                this.#skipPool(attempts, made, m, pool, tried, sel.reason === 'panic' ? 'panic' : undefined);
+                this.#skipPool(attempts, made, m, pool, leg.tried, sel.reason === 'panic' ? 'panic' : undefined);
                 continue models;
               }
-              tried.add(sel.instance.id);
               const started = this.#o.now();
               let timedOut = false;
               const n = made++;
@@ -557,6 +556,7 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
                 return value;
               } catch (error) {
                 const latencyMs = this.#o.now() - started;
+                (leg.tried ??= new Set<string>()).add(sel.instance.id);
                 if (signal?.aborted) {
                   (sel as Lease).cancel();
                   throw this.#aborted(model, attempts);
@@ -585,7 +585,7 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
               if (isRetry) budget.release();
             }
           }
-          this.#skipPool(attempts, made, m, pool, tried);
+          this.#skipPool(attempts, made, m, pool, leg.tried);
         } finally {
           pool.budget.active--;
         }

@@ -77,7 +77,7 @@ test("new ApiMap() – fallbackBeforePanic and retry.budgetScope are validated",
     [{ retry: { budgetScope: 'global' } }, 'retry.budgetScope'],
     [{ retry: { budgetScope: null } }, 'retry.budgetScope'],
   ] as const) {
-    assert.throws(() => new ApiMap({ providers, ...(options as Partial<ApiMapOptions>) }), (e: unknown) => isSwitchyardError(e) && e.code === 'ERR_INVALID_OPTION' && e.message.includes(what), what);
+    assert.throws(() => new ApiMap({ providers, ...(options as unknown as Partial<ApiMapOptions>) }), (e: unknown) => isSwitchyardError(e) && e.code === 'ERR_INVALID_OPTION' && e.message.includes(what), what);
   }
   assert.doesNotThrow(() => new ApiMap({ providers, fallbackBeforePanic: false, retry: { budgetScope: 'map' } }));
 });

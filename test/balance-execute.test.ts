@@ -317,10 +317,10 @@ test('ApiMap#execute() – unknown model or no instance → ERR_NO_HEALTHY_INSTA
   const time = new FakeTime();
   const m = new ApiMap({ providers: oneProvider(['a', 'b', 'c']), failOnPanic: true, now: time.clock, timers: time });
   let calls = 0;
-  await assert.rejects(m.execute('nope', () => ++calls), { code: 'ERR_NO_HEALTHY_INSTANCE' });
+  await assert.rejects(m.execute('nope', () => ++calls), (e: unknown) => isSwitchyardError(e) && e.code === 'ERR_NO_HEALTHY_INSTANCE' && e.details?.['reason'] === 'unknown-model');
   await m.checkHealth((i) => i.id === 'a');
   assert.deepEqual(m.resolve('m'), { ok: false, model: 'm', reason: 'panic' });
-  await assert.rejects(m.execute('m', () => ++calls), { code: 'ERR_NO_HEALTHY_INSTANCE' });
+  await assert.rejects(m.execute('m', () => ++calls), (e: unknown) => isSwitchyardError(e) && e.code === 'ERR_NO_HEALTHY_INSTANCE' && e.details?.['reason'] === 'no-eligible-instance');
   assert.equal(calls, 0);
   assert.equal(time.now, 0);
 });

@@ -626,7 +626,7 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
     if (made === 0) {
       const why = unavailableReasons.length > 0 ? unavailableReasons.join('; ') : 'no model to try';
       throw new SwitchyardError('ERR_NO_HEALTHY_INSTANCE', `No instance available for model ${describeValue(model)}, no upstream call made (${why}${describeSkips(attempts)})`, {
-        details: { model, reason: 'no-eligible-instance', reasons: unavailableReasons, attempts },
+        details: { model, reason: attempts.every((a) => a.failure === 'unknown-model') ? 'unknown-model' : 'no-eligible-instance', reasons: unavailableReasons, attempts },
       });
     }
     const last = lastMade(attempts)!;

@@ -188,8 +188,11 @@ test('ApiMap#execute() – chaos soak: 10,000 requests, 50–200 concurrent, tim
     const good = hit.filter((o) => o.ok).length;
     return `${f}: ${good}/${hit.length} succeeded`;
   });
-  const full = outcomes.filter((o) => o.chain.length === 3);
-  t.diagnostic(`succeeded ${ok}/${N} (${(100 * ok / N).toFixed(2)}%); with 2 fallbacks ${full.filter((o) => o.ok).length}/${full.length}; max concurrency ${maxInflight}; simulated ${(time.now / 1000).toFixed(1)} s`);
+  const byChain = [1, 2, 3].map((len) => {
+    const c = outcomes.filter((o) => o.chain.length === len);
+    return `${len - 1} fallback(s) ${c.filter((o) => o.ok).length}/${c.length}`;
+  });
+  t.diagnostic(`succeeded ${ok}/${N} (${(100 * ok / N).toFixed(2)}%): ${byChain.join(', ')}; max concurrency ${maxInflight}; simulated ${(time.now / 1000).toFixed(1)} s`);
   t.diagnostic(`requests that met each fault kind: ${rows.join('; ')}`);
   t.diagnostic(`failures: ${[...failuresBy].map(([k, v]) => `${k} ${v}`).join('; ') || 'none'}`);
   t.diagnostic(`skipped instances by cause: ${[...skipCauses].map(([k, v]) => `${k} ${v}`).join('; ')}`);

@@ -1,7 +1,7 @@
 // ApiMap: balance one model over three instances, retry a failing one elsewhere, watch its
 // breaker open, and fall back to another model when every instance fails.
 // Run: node --import tsx examples/balance-execute.ts
-import { ApiMap, isSwitchyardError, seededRandom, type Selection } from '../src/index.js';
+import { ApiMap, isSwitchyardError, seededRandom, type AttemptRecord, type Selection } from '../src/index.js';
 
 const map = new ApiMap({
   providers: [
@@ -40,14 +40,15 @@ down = new Set(['gpu-1', 'gpu-3', 'openai']);
 try {
   await map.execute('qwen2.5-coder:7b', upstream, { fallbackModels: ['gpt-4o-mini'] });
 } catch (e) {
-  if (isSwitchyardError(e)) console.log(e.code, (e.details?.['attempts'] as { instance: string }[]).map((a) => a.instance));
+  // Every attempt, made or skipped, with its cause: gpu-2 was passed over because its breaker is open.
+  if (isSwitchyardError(e)) console.log(e.code, (e.details?.['attempts'] as AttemptRecord[]).map((a) => `${a.instance}: ${a.skipped ? 'skipped, ' : ''}${a.status ?? a.failure}`).join('; '));
 }
 console.log(map.stats().byInstance.map((s) => `${s.id}: ${s.breaker}, ${s.requests} req, ${s.failures} failed`).join('\n'));
 
 // Expected output:
 // breaker opened: gpu-2 for 30 s
 // { 'qwen2.5-coder:7b@gpu-1': 6, 'qwen2.5-coder:7b@gpu-3': 6 }
-// ERR_ALL_ATTEMPTS_FAILED [ 'gpu-1', 'gpu-3', 'openai' ]
+// ERR_ALL_ATTEMPTS_FAILED gpu-1: 503; gpu-3: 503; gpu-2: skipped, breaker-open; openai: 503
 // gpu-1: closed, 7 req, 1 failed
 // gpu-2: open, 5 req, 5 failed
 // gpu-3: closed, 7 req, 1 failed

@@ -27,14 +27,14 @@ export type { Embedder } from './embed/embedder.js';
 export { ApiMap } from './balance/api-map.js';
 export type {
   ResolveOptions, UpstreamCall, ExecuteOptions, HealthProbe, CheckHealthOptions, HealthCheckOptions,
-  HealthReport, HealthCheckHandle, InstanceStats, ApiMapStats,
+  HealthReport, HealthCheckHandle, InstanceStats, ModelStats, ApiMapStats,
 } from './balance/api-map.js';
-export type { ApiMapOptions, RetryOptions, Timers } from './balance/api-map-options.js';
+export type { ApiMapOptions, RetryOptions, RetryBudgetScope, Timers } from './balance/api-map-options.js';
 export type { BreakerState, BreakerWindowType, CircuitBreakerOptions } from './balance/circuit-breaker.js';
 export { classifyFailure, parseRetryAfter, retryAfterOf, statusOf } from './balance/classify-failure.js';
 export type { FailureClass } from './balance/classify-failure.js';
 export type { Decision } from './balance/decision-history.js';
-export type { ApiMapEvents, AttemptRecord, BreakerEvent, InstanceHealthEvent } from './balance/events.js';
+export type { ApiMapEvents, AttemptRecord, BreakerEvent, InstanceHealthEvent, SkipCause } from './balance/events.js';
 export { seededRandom } from './balance/random.js';
 export type { RandomSource } from './balance/random.js';
 export type { StrategyName } from './balance/strategy.js';

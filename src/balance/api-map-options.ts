@@ -29,7 +29,21 @@ export interface RetryOptions {
   readonly budgetRatio?: number;
   /** Retry budget floor: this many concurrent retries are always allowed. @defaultValue 3 */
   readonly budgetMinConcurrency?: number;
+  /**
+   * What the retry budget counts and what it may refuse.
+   * - `'pool'`: one budget per model's pool, counting the requests working on that pool and
+   *   their retries on its instances (Envoy's per-cluster budget). The first attempt on a
+   *   fallback model is not a retry: a refused retry is recorded as a skipped attempt
+   *   (`failure: 'retry-budget'`) and the request goes on to its fallback models.
+   * - `'map'`: one budget for the whole map, as in 0.1.0: every attempt after the first, fallbacks
+   *   included, needs a slot, and a refusal ends the request (`details.reason: 'retry-budget'`).
+   * @defaultValue 'pool'
+   */
+  readonly budgetScope?: RetryBudgetScope;
 }
+
+/** See {@link RetryOptions.budgetScope}. */
+export type RetryBudgetScope = 'pool' | 'map';
 
 /** Options of {@link ApiMap}. */
 export interface ApiMapOptions {
@@ -51,8 +65,17 @@ export interface ApiMapOptions {
    * none). `0` disables panic mode. @defaultValue 0.5
    */
   readonly panicThreshold?: number;
-  /** In panic, return `{ ok: false, reason: 'panic' }` instead of balancing across all. @defaultValue false */
+  /** In panic, return `{ ok: false, reason: 'panic' }` instead of balancing across all; `execute()` then skips the pool. @defaultValue false */
   readonly failOnPanic?: boolean;
+  /**
+   * Order of last resorts in {@link ApiMap.execute}. `true`: a model's eligible instances, then
+   * retries on its other eligible instances, then the fallback models in order; a pool's
+   * ejected instances (panic) are used, and a `Retry-After` is waited for, only when no later
+   * fallback model has an eligible instance. `false`: as in 0.1.0, a pool in panic balances over
+   * all its instances and a `Retry-After` is waited for before moving to the fallback models.
+   * {@link ApiMap.resolve} alone is not affected. @defaultValue true
+   */
+  readonly fallbackBeforePanic?: boolean;
   /** Most instances of a provider the breakers may hold open at once, percent (at least one). @defaultValue 100 */
   readonly maxEjectionPercent?: number;
   /** EMA smoothing factor of latency, in `(0, 1]`. @defaultValue 0.2 */
@@ -106,6 +129,7 @@ export interface ResolvedRetryOptions {
   readonly maxRetryAfterMs: number;
   readonly budgetRatio: number;
   readonly budgetMinConcurrency: number;
+  readonly budgetScope: RetryBudgetScope;
 }
 
 /** Fully populated {@link ApiMapOptions}. @internal */
@@ -118,6 +142,7 @@ export interface ResolvedApiMapOptions {
   readonly timeoutMs: number;
   readonly panicThreshold: number;
   readonly failOnPanic: boolean;
+  readonly fallbackBeforePanic: boolean;
   readonly maxEjectionPercent: number;
   readonly emaAlpha: number;
   readonly explorationRate: number;
@@ -181,6 +206,7 @@ export function resolveRetryOptions(value: unknown): ResolvedRetryOptions {
     maxRetryAfterMs: optNumber('retry.maxRetryAfterMs', r.maxRetryAfterMs, 60_000, 0, MAX_TIMER_MS),
     budgetRatio: optFraction('retry.budgetRatio', r.budgetRatio, 0.2, true),
     budgetMinConcurrency: optInteger('retry.budgetMinConcurrency', r.budgetMinConcurrency, 3, 0, 1_000_000),
+    budgetScope: optOneOf('retry.budgetScope', r.budgetScope, ['pool', 'map'] as const, 'pool'),
   };
 }
 
@@ -254,6 +280,7 @@ export function resolveApiMapOptions(options: ApiMapOptions): ResolvedApiMapOpti
     timeoutMs: optTimeout('timeoutMs', options.timeoutMs, 30_000),
     panicThreshold: optNumber('panicThreshold', options.panicThreshold, 0.5, 0, 1),
     failOnPanic: optBoolean('failOnPanic', options.failOnPanic, false),
+    fallbackBeforePanic: optBoolean('fallbackBeforePanic', options.fallbackBeforePanic, true),
     maxEjectionPercent: optNumber('maxEjectionPercent', options.maxEjectionPercent, 100, 0, 100),
     emaAlpha: optFraction('emaAlpha', options.emaAlpha, 0.2, false),
     explorationRate: optFraction('explorationRate', options.explorationRate, 0.05, true),

@@ -9,7 +9,7 @@ import {
 import { CircuitBreaker, type BreakerState } from './circuit-breaker.js';
 import { classifyFailure, retryAfterOf, statusOf, type FailureClass } from './classify-failure.js';
 import { DecisionHistory, type Decision } from './decision-history.js';
-import type { ApiMapEvents, AttemptRecord } from './events.js';
+import type { ApiMapEvents, AttemptRecord, SkipCause } from './events.js';
 import { pickFastest } from './fastest.js';
 import { pickFixedRatio } from './fixed-ratio.js';
 import { InstanceState, type ProviderGroup } from './instance-state.js';
@@ -114,6 +114,22 @@ export interface InstanceStats {
   readonly successRate: number;
 }
 
+/** Per-model numbers of {@link ApiMap.stats}. */
+export interface ModelStats {
+  /** Model name. */
+  readonly model: string;
+  /** Instances serving it. */
+  readonly instances: number;
+  /** Instances that are healthy, not cooling down, and whose breaker lets a call through. */
+  readonly eligibleInstances: number;
+  /** Whether the pool is in panic now (`eligibleInstances < panicThreshold × instances`). */
+  readonly panic: boolean;
+  /** `execute()` requests working on this pool now (its retry budget's base). */
+  readonly activeRequests: number;
+  /** Retries on this pool's instances in flight (`retry.budgetScope: 'pool'`). */
+  readonly retriesInFlight: number;
+}
+
 /** Aggregate numbers of {@link ApiMap.stats}. */
 export interface ApiMapStats {
   /** Number of providers. */
@@ -128,16 +144,39 @@ export interface ApiMapStats {
   readonly totalLoad: number;
   /** Logical `execute()` requests in flight. */
   readonly activeRequests: number;
-  /** Retry and fallback attempts in flight (bounded by the retry budget). */
+  /** Retries in flight, bounded by the retry budget (per pool; with `budgetScope: 'map'`, retries and fallbacks map-wide). */
   readonly retriesInFlight: number;
   /** Per instance, in configuration order. */
   readonly byInstance: InstanceStats[];
+  /** Per model, in configuration order. */
+  readonly byModel: ModelStats[];
+}
+
+/** One model of a request's chain, as far as {@link ApiMap.execute} got with it. */
+interface Leg {
+  readonly m: string;
+  /** Position in the chain. */
+  readonly mi: number;
+  /** Instances tried and failed (created at the first failure: a first-try success allocates none). */
+  tried: Set<string> | undefined;
+  /** Attempts started on this model. */
+  k: number;
+  retryAfter: number | undefined;
+  /** Set when the retry budget sent the request on to a fallback first. */
+  deferred: boolean;
 }
 
 interface Pool {
   readonly members: InstanceState[];
   readonly state: PoolState;
+  /** Envoy-style budget of retries on this pool's instances (`budgetScope: 'pool'`). */
+  readonly budget: RetryBudget;
 }
+
+// How #pick treats a pool below its panic threshold.
+const ENVOY = 0; // balance over every instance (resolve(), and execute() with fallbackBeforePanic: false)
+const ELIGIBLE = 1; // eligible instances only, never panic
+const PANIC = 2; // every instance not excluded: the last resort
 
 type Settle = (state: InstanceState, token: number, outcome: CallOutcome | undefined) => void;
 
@@ -180,6 +219,26 @@ function unavailable(model: string, reason: UnavailableReason): Unavailable {
   return { ok: false, model, reason };
 }
 
+function lastMade(attempts: readonly AttemptRecord[]): AttemptRecord | undefined {
+  for (let i = attempts.length - 1; i >= 0; i--) if (!attempts[i]!.skipped) return attempts[i];
+  return undefined;
+}
+
+const MAX_SKIPS_IN_MESSAGE = 8;
+
+/** `; skipped: a2@A breaker-open, ...` (bounded), or `''` when nothing was skipped. */
+function describeSkips(attempts: readonly AttemptRecord[]): string {
+  const parts: string[] = [];
+  let more = 0;
+  for (const a of attempts) {
+    if (!a.skipped) continue;
+    if (parts.length < MAX_SKIPS_IN_MESSAGE) parts.push(`${a.instance === '' ? a.model : `${a.instance}@${a.model}`} ${a.failure}`);
+    else more++;
+  }
+  if (parts.length === 0) return '';
+  return `; skipped: ${parts.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}
+
 /**
  * The central registry: model -> providers -> instances. Chooses an instance per request
  * ({@link ApiMap.resolve}), tracks load, latency, success rate, health and a circuit breaker
@@ -187,9 +246,12 @@ function unavailable(model: string, reason: UnavailableReason): Unavailable {
  * ({@link ApiMap.execute}). It never opens a socket: the host makes every call.
  *
  * Panic mode: when fewer than `panicThreshold` (default 50%) of a model's instances are
- * eligible (healthy, not cooling down after Retry-After, breaker not open), all of them are
- * eligible again, as in Envoy; set `failOnPanic` to get `{ ok: false, reason: 'panic' }`
- * instead, or `panicThreshold: 0` to disable.
+ * eligible (healthy, not cooling down after Retry-After, breaker not open), {@link ApiMap.resolve}
+ * balances over all of them again, as in Envoy; set `failOnPanic` to get `{ ok: false, reason: 'panic' }`
+ * instead, or `panicThreshold: 0` to disable. {@link ApiMap.execute} goes in this order: the
+ * model's eligible instances, retries on its other eligible instances, the fallback models in
+ * order, and a pool's ejected instances (panic) only when no later fallback model has an
+ * eligible instance.
  *
  * @example
  * ```ts
@@ -205,7 +267,10 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
   readonly #scratch: InstanceState[];
   readonly #ctx: StrategyContext;
   readonly #history: DecisionHistory;
+  /** The map-wide budget of `retry.budgetScope: 'map'`. */
   readonly #budget: RetryBudget;
+  /** Logical `execute()` requests in flight. */
+  #active = 0;
   readonly #settle: Settle;
   #healthTimer: unknown = undefined;
   #healthRun = 0;
@@ -229,7 +294,7 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
         this.#instances.push(state);
         for (const m of i.models) {
           let pool = this.#pools.get(m);
-          if (pool === undefined) this.#pools.set(m, (pool = { members: [], state: { rrNext: 0 } }));
+          if (pool === undefined) this.#pools.set(m, (pool = { members: [], state: { rrNext: 0 }, budget: new RetryBudget(o.retry.budgetRatio, o.retry.budgetMinConcurrency) }));
           pool.members.push(state);
         }
       }
@@ -264,6 +329,7 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
     const strategy = options?.strategy ?? this.#o.strategy;
     const pick = PICKERS[strategy];
     if (typeof pick !== 'function') invalidOption('strategy', `one of ${STRATEGY_NAMES.join(', ')}`, strategy);
+    // Kept apart from #pick (the same loop with execute()'s modes): this is the hot path.
     const exclude = options?.exclude;
     const now = this.#o.now();
     const members = pool.members;
@@ -295,21 +361,114 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
     return new Lease(model, chosen, token, panic, this.#settle);
   }
 
+  #pick(model: string, pool: Pool, pick: PickFn, strategy: StrategyName, exclude: ReadonlySet<string> | undefined, mode: number): Resolution {
+    const now = this.#o.now();
+    const members = pool.members;
+    const buf = this.#scratch;
+    let eligible = 0;
+    let n = 0;
+    for (let i = 0; i < members.length; i++) {
+      const s = members[i]!;
+      if (s.healthy && now >= s.cooldownUntil && s.breaker.canRequest(now)) {
+        eligible++;
+        if (exclude === undefined || !exclude.has(s.info.id)) buf[n++] = s;
+      }
+    }
+    let panic = false;
+    if (mode === PANIC || (mode === ENVOY && eligible < members.length * this.#o.panicThreshold)) {
+      if (mode === ENVOY && this.#o.failOnPanic) return unavailable(model, 'panic');
+      panic = true;
+      n = 0;
+      for (let i = 0; i < members.length; i++) {
+        const s = members[i]!;
+        if (exclude === undefined || !exclude.has(s.info.id)) buf[n++] = s;
+      }
+    }
+    if (n === 0) return unavailable(model, 'no-healthy-instance');
+    const chosen = pick(buf, n, pool.state, this.#ctx);
+    chosen.load++;
+    const token = chosen.breaker.onRequest(now);
+    this.#history.push(now, model, chosen.provider.name, chosen.info.id, strategy, panic);
+    return new Lease(model, chosen, token, panic, this.#settle);
+  }
+
+  /** Why an instance is not eligible now, or `undefined` when it is. */
+  #ineligibility(s: InstanceState, now: number): SkipCause | undefined {
+    if (!s.healthy) return 'unhealthy';
+    if (now < s.cooldownUntil) return 'cooling-down';
+    return s.breaker.canRequest(now) ? undefined : 'breaker-open';
+  }
+
+  #eligibleCount(pool: Pool, now: number): number {
+    let eligible = 0;
+    for (const s of pool.members) if (this.#ineligibility(s, now) === undefined) eligible++;
+    return eligible;
+  }
+
+  #inPanic(pool: Pool, now: number): boolean {
+    return this.#eligibleCount(pool, now) < pool.members.length * this.#o.panicThreshold;
+  }
+
+  /** Whether a model after `models[index]` has an eligible instance (and may be used) now. */
+  #laterAvailable(models: readonly string[], index: number, now: number): boolean {
+    for (let j = index + 1; j < models.length; j++) {
+      const pool = this.#pools.get(models[j]!);
+      if (pool === undefined) continue;
+      const eligible = this.#eligibleCount(pool, now);
+      if (eligible > 0 && !(this.#o.failOnPanic && eligible < pool.members.length * this.#o.panicThreshold)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Records the instances of `model` that were not tried: each ineligible one with its own
+   * cause, each eligible one with `cause` (when given). Returns how many were eligible and given `cause`.
+   */
+  #skipPool(attempts: AttemptRecord[], made: number, model: string, pool: Pool | undefined, tried: ReadonlySet<string> | undefined, cause?: SkipCause): number {
+    const now = this.#o.now();
+    const emit = this.listenerCount('attempt:skipped') > 0;
+    const push = (provider: string, instance: string, failure: SkipCause): void => {
+      const record: AttemptRecord = { model, provider, instance, attempt: made, skipped: true, failure, timedOut: false, panic: false, latencyMs: 0 };
+      attempts.push(record);
+      if (emit) this.emit('attempt:skipped', record);
+    };
+    if (pool === undefined) {
+      push('', '', 'unknown-model');
+      return 0;
+    }
+    let withCause = 0;
+    for (const s of pool.members) {
+      if (tried?.has(s.info.id) === true) continue;
+      const own = this.#ineligibility(s, now);
+      if (own === undefined && cause !== undefined) withCause++;
+      const failure = own ?? cause;
+      if (failure !== undefined) push(s.provider.name, s.info.id, failure);
+    }
+    return withCause;
+  }
+
   /**
    * Runs the host's call against an instance of `model`, with a per-attempt timeout (which
-   * fires the attempt's `AbortSignal`), retries on other instances of the same model for
-   * retryable failures, then the fallback models in order. Upstream calls per logical request
-   * are at most `(1 + retries) × (1 + fallbackModels.length)`; retries and fallbacks also need
-   * a slot of the retry budget. This is the only retry loop: set the provider SDK's own
-   * retries to 0.
+   * fires the attempt's `AbortSignal`), in this order:
+   * 1. an eligible instance of `model` (healthy, not cooling down, breaker lets it through);
+   * 2. for retryable failures, retries on its other eligible instances, each needing a slot of
+   *    the pool's retry budget (a refusal is recorded as a skipped attempt);
+   * 3. the fallback models in order, each from step 1 (a move to a fallback is not a retry);
+   * 4. last resorts, only when no later fallback model has an eligible instance: waiting for a
+   *    `Retry-After`, then the pool's ejected instances if it is in panic (`failOnPanic` skips it).
+   *
+   * Upstream calls per logical request are at most `(1 + retries) × (1 + fallbackModels.length)`.
+   * This is the only retry loop: set the provider SDK's own retries to 0.
    *
    * @param model - requested model
    * @param call - the host's upstream call
    * @param executeOptions - retries, fallbacks, timeout, caller signal, strategy
    * @returns the call's value
-   * @throws {@link SwitchyardError} `ERR_NO_HEALTHY_INSTANCE` (no attempt could be made),
-   *   `ERR_ALL_ATTEMPTS_FAILED` (`details.attempts` lists every attempt, `details.reason` says why it stopped,
-   *   `cause` is the last error), `ERR_ABORTED` (caller's signal), `ERR_INVALID_OPTION`
+   * @throws {@link SwitchyardError} `ERR_NO_HEALTHY_INSTANCE` (no upstream call was made: no model of the
+   *   chain had an instance to try; `details.attempts` says why for each instance),
+   *   `ERR_ALL_ATTEMPTS_FAILED` (`details.attempts` lists every attempt made and every instance skipped,
+   *   in order, see {@link AttemptRecord}; `details.reason` says why it stopped; `cause` is the last error),
+   *   `ERR_ABORTED` (caller's signal), `ERR_INVALID_OPTION`
    */
   async execute<T>(model: string, call: UpstreamCall<T>, executeOptions: ExecuteOptions = {}): Promise<T> {
     if (typeof call !== 'function') invalidOption('call', 'a function', call);
@@ -326,98 +485,154 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
     if (signal !== undefined && !(signal instanceof AbortSignal)) invalidOption('signal', 'an AbortSignal', signal);
     if (signal?.aborted) throw this.#aborted(model, []);
 
-    const budget = this.#budget;
-    budget.active++;
+    const mapBudget = this.#o.retry.budgetScope === 'map';
+    const fallbackFirst = this.#o.fallbackBeforePanic;
+    const pickFn = PICKERS[strategy];
+    this.#active++;
+    if (mapBudget) this.#budget.active++;
     const attempts: AttemptRecord[] = [];
     const unavailableReasons: string[] = [];
+    let made = 0;
     let lastError: unknown;
     let reason = 'exhausted';
     let waited = 0;
     try {
-      const models = [model, ...fallbacks];
-      models: for (const m of models) {
-        const tried = new Set<string>();
-        let retryAfter: number | undefined;
-        for (let k = 0; k <= retries; k++) {
-          const isRetry = attempts.length > 0;
-          if (isRetry && !budget.tryAcquire()) {
-            reason = 'retry-budget';
-            break models;
-          }
-          try {
-            if (isRetry && this.#o.retry.baseDelayMs > 0) {
-              const cap = Math.min(this.#o.retry.maxDelayMs, this.#o.retry.baseDelayMs * 2 ** Math.min(k, 30));
-              await this.#sleep(this.#o.random() * cap, signal, model, attempts);
-            }
-            let sel = this.resolve(m, { strategy, exclude: tried });
-            if (!sel.ok && retryAfter !== undefined) {
-              // Nothing else to try on this model: wait as told, then retry the same instance(s).
-              if (retryAfter > this.#o.retry.maxRetryAfterMs || waited + retryAfter > this.#o.retry.maxRetryAfterMs) {
-                reason = 'retry-after-too-long';
-                continue models;
-              }
-              waited += retryAfter;
-              await this.#sleep(retryAfter, signal, model, attempts);
-              sel = this.resolve(m, { strategy });
-            }
-            if (!sel.ok) {
-              unavailableReasons.push(`${m}: ${sel.reason}`);
-              continue models;
-            }
-            tried.add(sel.instance.id);
-            const started = this.#o.now();
-            let timedOut = false;
-            try {
-              const n = attempts.length;
-              const run = (): Promise<T> => this.#attempt(sel, call, n, timeoutMs, signal, () => (timedOut = true));
-              const value = await (executeTracing.hasSubscribers ? traceAttempt(m, sel.provider.name, sel.instance.id, sel.instance.endpoint, n, run) : run());
-              const latencyMs = this.#o.now() - started;
-              sel.release({ ok: true, latencyMs });
-              if (metricsChannel.hasSubscribers) publishAttemptMetric(m, sel.provider.name, sel.instance.id, n, latencyMs);
-              return value;
-            } catch (error) {
-              const latencyMs = this.#o.now() - started;
-              if (signal?.aborted) {
-                (sel as Lease).cancel();
-                throw this.#aborted(model, attempts);
-              }
-              lastError = error;
-              const status = statusOf(error);
-              const retryAfterMs = retryAfterOf(error);
-              sel.release({ ok: false, latencyMs, error, ...(status !== undefined ? { status } : {}), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
-              const filtered = this.#o.errorFilter?.(error) === true;
-              const failure: FailureClass = filtered ? 'fatal' : timedOut ? 'retryable' : (this.#o.classifyError ?? classifyFailure)(status, error);
-              const record: AttemptRecord = {
-                model: m, provider: sel.provider.name, instance: sel.instance.id, attempt: attempts.length, failure, timedOut, latencyMs,
-                ...(status !== undefined ? { status } : {}), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-              };
-              attempts.push(record);
-              if (this.listenerCount('attempt:failed') > 0) this.emit('attempt:failed', record);
-              if (metricsChannel.hasSubscribers) publishAttemptMetric(m, record.provider, record.instance, record.attempt, latencyMs, failure, status);
-              if (failure === 'fatal') {
-                reason = filtered ? 'filtered' : 'fatal';
+      const models = fallbacks.length === 0 ? [model] : [model, ...fallbacks];
+      // Legs whose retries the budget refused while a later model could serve: resumed, in
+      // order, after the chain (queueing for a budget slot), so no eligible instance is lost.
+      let deferred: Leg[] | undefined;
+      models: for (let li = 0; ; li++) {
+        let leg: Leg;
+        if (li < models.length) leg = { m: models[li]!, mi: li, tried: undefined, k: 0, retryAfter: undefined, deferred: false };
+        else if (deferred !== undefined && li - models.length < deferred.length) leg = deferred[li - models.length]!;
+        else break;
+        const m = leg.m;
+        const mi = leg.mi;
+        const pool = this.#pools.get(m);
+        reason = 'exhausted'; // why the last model in the chain gave up
+        if (pool === undefined) {
+          unavailableReasons.push(`${m}: unknown-model`);
+          this.#skipPool(attempts, made, m, undefined, undefined);
+          continue;
+        }
+        const budget = mapBudget ? this.#budget : pool.budget;
+        pool.budget.active++;
+        try {
+          for (; leg.k <= retries; leg.k++) {
+            const k = leg.k;
+            // A move to a fallback model is not a retry of this pool (unless the budget is map-wide, as in 0.1.0).
+            const isRetry = mapBudget ? made > 0 : k > 0;
+            if (isRetry && !budget.tryAcquire()) {
+              if (mapBudget) {
+                reason = 'retry-budget';
+                this.#skipPool(attempts, made, m, pool, leg.tried, 'retry-budget');
                 break models;
               }
-              if (failure === 'fallback') continue models;
-              retryAfter = retryAfterMs;
+              if (!leg.deferred && this.#laterAvailable(models, mi, this.#o.now())) {
+                // Only a refusal that left an eligible instance untried is worth coming back to.
+                if (this.#skipPool(attempts, made, m, pool, leg.tried, 'retry-budget') > 0) {
+                  leg.deferred = true;
+                  (deferred ??= []).push(leg);
+                }
+                continue models;
+              }
+              // Nowhere else to go: queue for a slot rather than give up on this pool.
+              if (!(await this.#budgetWait(budget, signal, model, attempts))) {
+                if (leg.deferred || this.#skipPool(attempts, made, m, pool, leg.tried, 'retry-budget') > 0) reason = 'retry-budget';
+                continue models;
+              }
             }
-          } finally {
-            if (isRetry) budget.release();
+            try {
+              if (isRetry && this.#o.retry.baseDelayMs > 0) {
+                const cap = Math.min(this.#o.retry.maxDelayMs, this.#o.retry.baseDelayMs * 2 ** Math.min(k, 30));
+                await this.#sleep(this.#o.random() * cap, signal, model, attempts);
+              }
+              let sel: Resolution;
+              if (!fallbackFirst) sel = this.#pick(m, pool, pickFn, strategy, leg.tried, ENVOY);
+              else if (this.#o.failOnPanic && this.#inPanic(pool, this.#o.now())) sel = unavailable(m, 'panic');
+              else sel = this.#pick(m, pool, pickFn, strategy, leg.tried, ELIGIBLE);
+              // Last resorts (waiting for a Retry-After, then panic) only when no later model can serve now.
+              const lastResort = !sel.ok && sel.reason !== 'panic' && (!fallbackFirst || !this.#laterAvailable(models, mi, this.#o.now()));
+              const retryAfter = leg.retryAfter;
+              if (lastResort && retryAfter !== undefined) {
+                // Nothing else to try on this model: wait as told, then retry the same instance(s).
+                if (retryAfter > this.#o.retry.maxRetryAfterMs || waited + retryAfter > this.#o.retry.maxRetryAfterMs) {
+                  reason = 'retry-after-too-long';
+                  this.#skipPool(attempts, made, m, pool, leg.tried);
+                  continue models;
+                }
+                waited += retryAfter;
+                await this.#sleep(retryAfter, signal, model, attempts);
+                sel = this.#pick(m, pool, pickFn, strategy, undefined, fallbackFirst ? ELIGIBLE : ENVOY);
+              }
+              if (lastResort && fallbackFirst && !sel.ok && this.#inPanic(pool, this.#o.now())) {
+                sel = this.#pick(m, pool, pickFn, strategy, leg.tried, PANIC);
+              }
+              if (!sel.ok) {
+                unavailableReasons.push(`${m}: ${sel.reason}`);
+                this.#skipPool(attempts, made, m, pool, leg.tried, sel.reason === 'panic' ? 'panic' : undefined);
+                continue models;
+              }
+              const started = this.#o.now();
+              let timedOut = false;
+              const n = made++;
+              try {
+                const run = (): Promise<T> => this.#attempt(sel, call, n, timeoutMs, signal, () => (timedOut = true));
+                const value = await (executeTracing.hasSubscribers ? traceAttempt(m, sel.provider.name, sel.instance.id, sel.instance.endpoint, n, run) : run());
+                const latencyMs = this.#o.now() - started;
+                sel.release({ ok: true, latencyMs });
+                if (metricsChannel.hasSubscribers) publishAttemptMetric(m, sel.provider.name, sel.instance.id, n, latencyMs);
+                return value;
+              } catch (error) {
+                const latencyMs = this.#o.now() - started;
+                (leg.tried ??= new Set<string>()).add(sel.instance.id);
+                if (signal?.aborted) {
+                  (sel as Lease).cancel();
+                  throw this.#aborted(model, attempts);
+                }
+                lastError = error;
+                const status = statusOf(error);
+                const retryAfterMs = retryAfterOf(error);
+                sel.release({ ok: false, latencyMs, error, ...(status !== undefined ? { status } : {}), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+                const filtered = this.#o.errorFilter?.(error) === true;
+                const failure: FailureClass = filtered ? 'fatal' : timedOut ? 'retryable' : (this.#o.classifyError ?? classifyFailure)(status, error);
+                const record: AttemptRecord = {
+                  model: m, provider: sel.provider.name, instance: sel.instance.id, attempt: n, skipped: false, failure, timedOut, panic: sel.panic, latencyMs,
+                  ...(status !== undefined ? { status } : {}), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+                };
+                attempts.push(record);
+                if (this.listenerCount('attempt:failed') > 0) this.emit('attempt:failed', record);
+                if (metricsChannel.hasSubscribers) publishAttemptMetric(m, record.provider, record.instance, record.attempt, latencyMs, failure, status);
+                if (failure === 'fatal') {
+                  reason = filtered ? 'filtered' : 'fatal';
+                  break models;
+                }
+                if (failure === 'fallback') continue models;
+                leg.retryAfter = retryAfterMs;
+              }
+            } finally {
+              if (isRetry) budget.release();
+            }
           }
+          this.#skipPool(attempts, made, m, pool, leg.tried);
+        } finally {
+          pool.budget.active--;
         }
       }
     } finally {
-      budget.active--;
+      this.#active--;
+      if (mapBudget) this.#budget.active--;
     }
-    if (attempts.length === 0) {
-      throw new SwitchyardError('ERR_NO_HEALTHY_INSTANCE', `No instance available for model ${describeValue(model)} (${unavailableReasons.join('; ')})`, {
-        details: { model, reasons: unavailableReasons },
+    if (made === 0) {
+      const why = unavailableReasons.length > 0 ? unavailableReasons.join('; ') : 'no model to try';
+      throw new SwitchyardError('ERR_NO_HEALTHY_INSTANCE', `No instance available for model ${describeValue(model)}, no upstream call made (${why}${describeSkips(attempts)})`, {
+        details: { model, reason: attempts.every((a) => a.failure === 'unknown-model') ? 'unknown-model' : 'no-eligible-instance', reasons: unavailableReasons, attempts },
       });
     }
-    const last = attempts[attempts.length - 1]!;
+    const last = lastMade(attempts)!;
     throw new SwitchyardError(
       'ERR_ALL_ATTEMPTS_FAILED',
-      `All ${attempts.length} attempt(s) for model ${describeValue(model)} failed (${reason}; last: ${last.timedOut ? 'timeout' : last.status ?? last.failure} from instance \`${last.instance}\`)`,
+      `All ${made} attempt(s) for model ${describeValue(model)} failed (${reason}; last: ${last.timedOut ? 'timeout' : last.status ?? last.failure} from instance \`${last.instance}\`${describeSkips(attempts)})`,
       { cause: lastError, details: { model, reason, attempts } },
     );
   }
@@ -453,6 +668,12 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
         (v) => { cleanup(); resolve(v); },
         (e: unknown) => { cleanup(); reject(e); },
       );
+    });
+  }
+
+  #budgetWait(budget: RetryBudget, signal: AbortSignal | undefined, model: string, attempts: AttemptRecord[]): Promise<boolean> {
+    return budget.acquireOrWait(signal).catch(() => {
+      throw this.#aborted(model, attempts);
     });
   }
 
@@ -622,9 +843,16 @@ export class ApiMap extends EventEmitter<ApiMapEvents> {
       instances: byInstance.length,
       availableInstances: byInstance.filter((s) => s.healthy && s.breaker !== 'open').length,
       totalLoad: byInstance.reduce((a, s) => a + s.load, 0),
-      activeRequests: this.#budget.active,
-      retriesInFlight: this.#budget.retrying,
+      activeRequests: this.#active,
+      retriesInFlight: this.#o.retry.budgetScope === 'map' ? this.#budget.retrying : [...this.#pools.values()].reduce((a, p) => a + p.budget.retrying, 0),
       byInstance,
+      byModel: [...this.#pools].map(([model, pool]): ModelStats => {
+        const eligibleInstances = this.#eligibleCount(pool, now);
+        return {
+          model, instances: pool.members.length, eligibleInstances, panic: eligibleInstances < pool.members.length * this.#o.panicThreshold,
+          activeRequests: pool.budget.active, retriesInFlight: pool.budget.retrying,
+        };
+      }),
     };
   }
 

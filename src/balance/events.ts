@@ -26,25 +26,44 @@ export interface InstanceHealthEvent {
   readonly at: number;
 }
 
-/** One failed upstream attempt of {@link ApiMap.execute}; also listed in the final error's `details.attempts`. */
+/**
+ * Why {@link ApiMap.execute} did not make an attempt on an instance of a model in the request's chain.
+ * - `'retry-budget'`: the pool's retry budget refused a retry; the instance was eligible.
+ * - `'breaker-open'`: the instance's breaker is open (or half-open with its trial calls in flight).
+ * - `'cooling-down'`: the instance is skipped after a `Retry-After` or a 429.
+ * - `'unhealthy'`: the host's health probe failed for it.
+ * - `'panic'`: the pool is in panic and `failOnPanic` is set, so none of its instances is used.
+ * - `'unknown-model'`: no instance serves the model (`instance` and `provider` are `''`).
+ */
+export type SkipCause = 'retry-budget' | 'breaker-open' | 'cooling-down' | 'unhealthy' | 'panic' | 'unknown-model';
+
+/**
+ * One entry of a request's story: an upstream attempt that failed (`skipped: false`), or an
+ * instance of a model in the chain that was not tried and why (`skipped: true`). Emitted as
+ * `attempt:failed` / `attempt:skipped` and listed, in order, in the final error's `details.attempts`.
+ */
 export interface AttemptRecord {
   /** Model tried. */
   readonly model: string;
-  /** Provider name. */
+  /** Provider name (`''` for an unknown model). */
   readonly provider: string;
-  /** Instance id. */
+  /** Instance id (`''` for an unknown model). */
   readonly instance: string;
-  /** 0-based attempt number within the logical request. */
+  /** 0-based number of the upstream attempt within the logical request; for a skip, the number the next attempt gets. */
   readonly attempt: number;
-  /** How the failure was classified. */
-  readonly failure: FailureClass;
+  /** Whether no call was made (see {@link SkipCause}). */
+  readonly skipped: boolean;
+  /** How the failure was classified, or why the instance was skipped. */
+  readonly failure: FailureClass | SkipCause;
   /** Whether the attempt hit the per-attempt timeout. */
   readonly timedOut: boolean;
+  /** Whether the instance was picked in panic mode (all of the pool's instances eligible again). */
+  readonly panic: boolean;
   /** HTTP status, if known. */
   readonly status?: number;
   /** Retry-After of the failure, ms, if any. */
   readonly retryAfterMs?: number;
-  /** Attempt duration, ms. */
+  /** Attempt duration, ms (0 for a skip). */
   readonly latencyMs: number;
 }
 
@@ -62,4 +81,6 @@ export interface ApiMapEvents {
   'instance:healthy': [event: InstanceHealthEvent];
   /** An attempt of {@link ApiMap.execute} failed. */
   'attempt:failed': [event: AttemptRecord];
+  /** {@link ApiMap.execute} passed over an instance (retry budget, breaker, cooldown, health, panic). */
+  'attempt:skipped': [event: AttemptRecord];
 }

@@ -21,6 +21,7 @@ import { FIT_SUFFIX, fitRouterRows, type FitKept, type FitProgressEvent, type Fi
 import type { FitFeatures } from '../learn/fit-options.js';
 import { HeadFeatures } from '../learn/head-features.js';
 import { QuantizedVectors } from '../learn/quantized-vectors.js';
+import { LearnedHead } from './learned-head.js';
 import type { FitRun } from '../learn/run-fit-job.js';
 
 /** Payload of `project:upserted`. */
@@ -178,7 +179,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
   readonly #sync: boolean;
   #index: ProjectIndex;
   /** Learned rows (one per fitted project) in the head's own feature space. */
-  #head: ProjectIndex | undefined;
+  #head: LearnedHead | undefined;
   #headFeatures: HeadFeatures | undefined;
   #threshold: number;
   readonly #matcher = new KeywordMatcher<Entry>();
@@ -307,8 +308,8 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
   }
 
   /** Writes the head features of `text` (with the embedder vector at dense[off..] when needed) and scores the head. */
-  #scoreHead(head: ProjectIndex, text: string, dense: Float32Array | undefined, off: number): void {
-    this.#headFeatures!.write(text, dense, off, head.f32, head.queryOffset(0));
+  #scoreHead(head: LearnedHead, text: string, dense: Float32Array | undefined, off: number): void {
+    this.#headFeatures!.write(text, dense, off, head.f32, head.queryOffset);
     head.score();
   }
 
@@ -662,10 +663,9 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
       const hf = head.f32;
       const ho = head.owners;
       const hOut = head.outOffset;
-      const hOwn = head.ownerOffset;
       for (let r = 0, n = head.rows; r < n; r++) {
         const s = hf[hOut + r]!;
-        const p = ho[hOwn + r]!;
+        const p = ho[r]!;
         if (s > ps[p]!) ps[p] = s;
       }
     }
@@ -871,14 +871,17 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
     const unfittedRows = plan.reduce((n, { e, w }) => n + (w ? 0 : e.unfitted ? e.unfitted.count : e.rows.length), 0);
     const old = this.#index;
     const index = new ProjectIndex(dim, this.#o.precision, this.#o.kernel, Math.max(64, unfittedRows));
-    const head = learned.size > 0 ? new ProjectIndex(features.dim, 'f32', this.#o.kernel, Math.max(4, learned.size)) : undefined;
+    const headRows: Float32Array[] = [];
+    const headOwners: number[] = [];
     const scratch = new Float32Array(dim);
     let applied = 0;
     for (const { e, w } of plan) {
       if (w) {
         if (!e.unfitted) e.unfitted = new QuantizedVectors(this.#vectorsOf(e), dim);
         e.rows = [];
-        e.headRow = head!.addRow(w, 0, e.slot, false);
+        e.headRow = headRows.length;
+        headRows.push(w);
+        headOwners.push(e.slot);
         applied++;
       } else {
         const vectors = e.unfitted ? e.unfitted.vectors() : null;
@@ -890,6 +893,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
         e.headRow = -1;
       }
     }
+    const head = headRows.length > 0 ? new LearnedHead(features.dim, headRows, headOwners, this.#o.kernel) : undefined;
     this.#index = index;
     this.#head = head;
     this.#headFeatures = head ? features : undefined;
@@ -1020,7 +1024,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
     const index = this.#index;
     const head = this.#head;
     if (head && entry.headRow >= 0) {
-      const moved = head.removeRow(entry.headRow);
+      const moved = head.removeColumn(entry.headRow);
       if (moved >= 0) this.#entries[head.owner(entry.headRow)]!.headRow = entry.headRow;
       entry.headRow = -1;
     }

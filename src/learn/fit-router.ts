@@ -97,6 +97,8 @@ export interface FitTarget {
   /** Whether the router's threshold was set by the user (then it is never calibrated). */
   readonly thresholdFixed: boolean;
   embed(texts: readonly string[]): Promise<Float32Array[]>;
+  /** Prepares (in slices) what {@link FitTarget.apply} needs for the projects of these tokens, so the swap itself is short. */
+  prepare(tokens: ReadonlySet<object>): Promise<void>;
   /**
    * Swaps learned rows in (synchronously), with their feature space and calibrated threshold;
    * returns how many projects took one. An empty map reverts to the unfitted rows.
@@ -135,9 +137,10 @@ export async function fitRouterRows(t: FitTarget, o: ResolvedFitOptions): Promis
   const byName = new Map<string, number>();
   t.projects.forEach((p, i) => { for (const n of p.names) byName.set(n, i); });
   const fb = await collectFeedback(o.feedback, (name) => byName.get(name) ?? -1, t.maxPromptChars);
-  const finish = (r: Omit<FitReport, 'projects' | 'ms'>, rows: Float32Array | undefined): FitReport => {
+  const finish = async (r: Omit<FitReport, 'projects' | 'ms'>, rows: Float32Array | undefined): Promise<FitReport> => {
     const learned = new Map<object, Float32Array>();
     if (rows && r.kept === 'learned') t.projects.forEach((p, c) => learned.set(p.token, rows.subarray(c * feats.dim, (c + 1) * feats.dim)));
+    await t.prepare(new Set(learned.keys()));
     const projects = t.apply(learned, feats, r.threshold, r);
     const report: FitReport = { ...r, projects, ms: performance.now() - t0 };
     t.done(report);

@@ -26,6 +26,19 @@ export function fitWorkerUrl(): URL {
 }
 
 /**
+ * Starts the fit worker. From a TypeScript source tree (tests and benchmarks run through tsx),
+ * Node 20 does not apply the parent's `--import tsx` hooks to a worker's entry module, so the
+ * worker registers tsx itself before importing the `.ts` entry; without tsx this throws and the
+ * fit runs on this thread.
+ */
+function spawnFitWorker(): Worker {
+  const url = fitWorkerUrl();
+  if (!url.pathname.endsWith('.ts')) return new Worker(url);
+  const api = import.meta.resolve('tsx/esm/api');
+  return new Worker(`import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`, { eval: true });
+}
+
+/**
  * Runs `job`; in a worker when `useWorker` (unref'd until {@link FitRun.ref}), else on this
  * thread in slices of {@link SLICE_MS}. The job's buffers are transferred to the worker.
  * @internal
@@ -36,7 +49,7 @@ export function startFitJob(job: FitJob, useWorker: boolean, progress: (p: Epoch
   if (!useWorker) return { result: inThread(), where: () => where, ref: () => undefined };
   let worker: Worker;
   try {
-    worker = new Worker(fitWorkerUrl());
+    worker = spawnFitWorker();
   } catch {
     return { result: inThread(), where: () => where, ref: () => undefined };
   }

@@ -22,7 +22,8 @@ import type { FitFeatures } from '../learn/fit-options.js';
 import { HeadFeatures } from '../learn/head-features.js';
 import { QuantizedVectors } from '../learn/quantized-vectors.js';
 import { LearnedHead } from './learned-head.js';
-import type { FitRun } from '../learn/run-fit-job.js';
+import { SLICE_MS, type FitRun } from '../learn/run-fit-job.js';
+import { Slicer } from '../learn/slicer.js';
 
 /** Payload of `project:upserted`. */
 export interface ProjectUpsertedEvent {
@@ -809,9 +810,9 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
     }
   }
 
-  /** The project's unfitted vectors ([main, ...examples]), fresh copies. */
+  /** The project's unfitted vectors ([main, ...examples]), fresh copies (exact while they are in the unfitted matrix). */
   #vectorsOf(e: Entry): Float32Array[] {
-    if (e.unfitted) return e.unfitted.vectors();
+    if (e.headRow >= 0 && e.unfitted) return e.unfitted.vectors();
     return e.rows.map((r) => {
       const v = new Float32Array(this.#index.dim);
       this.#index.readRow(r, v);
@@ -832,6 +833,15 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
         vectors: () => (e.n === this.#byPath.get(e.n.project.modelPath)?.n ? this.#vectorsOf(e) : []),
       })),
       embed: (texts) => this.#embedChecked(texts),
+      prepare: async (tokens) => {
+        // int8 copies of the unfitted vectors, made in slices before the synchronous swap
+        const slicer = new Slicer(SLICE_MS);
+        for (const e of this.#entries) {
+          if (!tokens.has(e.n) || e.unfitted) continue;
+          e.unfitted = new QuantizedVectors(this.#vectorsOf(e), this.#index.dim);
+          if (slicer.due()) await slicer.pause();
+        }
+      },
       apply: (learned, features, threshold, report) => this.#applyLearned(learned, features, threshold, report),
       attachment: cache && {
         load: () => cache.loadAttachment(FIT_SUFFIX),
@@ -884,9 +894,8 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
         headOwners.push(e.slot);
         applied++;
       } else {
-        const vectors = e.unfitted ? e.unfitted.vectors() : null;
         const rows: number[] = [];
-        if (vectors) for (const v of vectors) rows.push(index.addRow(v, 0, e.slot));
+        if (e.headRow >= 0) for (const v of e.unfitted!.vectors()) rows.push(index.addRow(v, 0, e.slot));
         else for (const r of e.rows) { old.readRow(r, scratch); rows.push(index.addRow(scratch, 0, e.slot, false)); }
         e.rows = rows;
         e.unfitted = undefined;

@@ -8,7 +8,7 @@ import type { FitJob, FitJobResult, KeptReason } from './fit-job.js';
 import type { Slicer } from './slicer.js';
 
 /** Multiply-adds the unfitted comparison may spend (bounds it for dense embedders). */
-const COMPARE_BUDGET = 4e8;
+const COMPARE_BUDGET = 1.5e8;
 
 /** Runs `job`. @internal */
 export async function runFitJob(job: FitJob, slicer: Slicer, progress: (p: EpochProgress) => void): Promise<FitJobResult> {

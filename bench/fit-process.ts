@@ -49,12 +49,15 @@ h.enable();
 let routed = 0;
 const traffic = setInterval(() => { router.routeSync('auto', prompts[routed++ % prompts.length]!); }, TRAFFIC_MS);
 const tFit = performance.now();
+const cpu0 = process.cpuUsage();
 const report = design === 'one-space'
   ? await router.fit({ features: 'embedder', adopt: 'auto' })
   : design === 'thread'
     ? await router.fit({ adopt: 'auto', worker: false })
     : await router.whenFitted();
 const fitWallMs = ms(tFit);
+const cpu = process.cpuUsage(cpu0);
+const fitCpuMs = Math.round((cpu.user + cpu.system) / 1000); // both threads: the worker's training and this thread's routing traffic
 clearInterval(traffic);
 h.disable();
 
@@ -73,7 +76,7 @@ await new Promise((r) => setTimeout(r, 200));
 const mem = process.memoryUsage();
 console.log(JSON.stringify({
   design, createMs, firstRouteMs, firstRouteMethod: first.method, unfittedRows,
-  fitMs: report ? Math.round(report.ms) : null, fitWallMs, ranIn: report?.ranIn, kept: report?.kept, epochs: report?.epochs,
+  fitMs: report ? Math.round(report.ms) : null, fitWallMs, fitCpuMs, ranIn: report?.ranIn, kept: report?.kept, epochs: report?.epochs,
   heldOutAccuracy: report?.heldOutAccuracy, threshold: router.stats().fit.threshold, fittedRows: router.stats().rows,
   routedDuringFit: routed,
   loopDelayMs: delay(h), baselineLoopDelayMs: delay(base),

@@ -6,7 +6,11 @@
 // 'thread' (the default, fit on the event loop in slices: FitOptions.worker false).
 import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { FastProjectRouter, HashEmbedder, type ProjectSpec } from '../src/index.js';
+import type { ProjectSpec } from '../src/index.js';
+
+// SWITCHYARD_BENCH_DIST=1: the built package (dist/, the worker as .js), as an application runs it
+const lib = (process.env['SWITCHYARD_BENCH_DIST'] ? await import('../dist/index.js') : await import('../src/index.js')) as typeof import('../src/index.js');
+const { FastProjectRouter, HashEmbedder } = lib;
 
 /** One routed request every this many ms while the fit runs. */
 const TRAFFIC_MS = 5;
@@ -47,7 +51,9 @@ const unfittedRows = router.stats().rows;
 const h = monitorEventLoopDelay({ resolution: 1 });
 h.enable();
 let routed = 0;
-const traffic = setInterval(() => { router.routeSync('auto', prompts[routed++ % prompts.length]!); }, TRAFFIC_MS);
+// SWITCHYARD_BENCH_TRAFFIC=1: a request every TRAFFIC_MS while the fit runs (routing 15,150 unfitted rows costs ~1 ms each)
+const withTraffic = process.env['SWITCHYARD_BENCH_TRAFFIC'] === '1';
+const traffic = setInterval(() => { if (withTraffic) router.routeSync('auto', prompts[routed++ % prompts.length]!); }, TRAFFIC_MS);
 const tFit = performance.now();
 const cpu0 = process.cpuUsage();
 const report = design === 'one-space'
@@ -75,10 +81,10 @@ await new Promise((r) => setTimeout(r, 200));
 (globalThis as { gc?: () => void }).gc?.();
 const mem = process.memoryUsage();
 console.log(JSON.stringify({
-  design, createMs, firstRouteMs, firstRouteMethod: first.method, unfittedRows,
+  design, from: process.env['SWITCHYARD_BENCH_DIST'] ? 'dist' : 'src (tsx)', createMs, firstRouteMs, firstRouteMethod: first.method, unfittedRows,
   fitMs: report ? Math.round(report.ms) : null, fitWallMs, fitCpuMs, ranIn: report?.ranIn, kept: report?.kept, epochs: report?.epochs,
   heldOutAccuracy: report?.heldOutAccuracy, threshold: router.stats().fit.threshold, fittedRows: router.stats().rows,
-  routedDuringFit: routed,
+  traffic: withTraffic, routedDuringFit: routed,
   loopDelayMs: delay(h), baselineLoopDelayMs: delay(base),
   routeUs: { p50: lat[lat.length >> 1], p99: lat[Math.floor(lat.length * 0.99)] },
   rssMB: Math.round(mem.rss / 1048576), heapUsedMB: Math.round(mem.heapUsed / 1048576), arrayBuffersMB: Math.round(mem.arrayBuffers / 1048576),

@@ -371,14 +371,16 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
       pending.push({ i, text, reasons });
     }
     if (pending.length === 0) return results;
-    const vectors = this.#sync ? null : await this.#embedChecked(pending.map((p) => p.text));
+    // every project fitted in the head's own hashed space: the embedder is not needed at all
+    const needed = this.#index.rows > 0 || (this.#head !== undefined && this.#headFeatures!.needsEmbedder);
+    const vectors = this.#sync || !needed ? null : await this.#embedChecked(pending.map((p) => p.text));
     const index = this.#index;
     const head = this.#head;
     for (let start = 0; start < pending.length; start += BATCH_WIDTH) {
       const n = Math.min(BATCH_WIDTH, pending.length - start);
       for (let j = 0; j < BATCH_WIDTH; j++) {
         const off = index.queryOffset(j);
-        if (j >= n) index.f32.fill(0, off, off + index.dim);
+        if (j >= n || !needed) index.f32.fill(0, off, off + index.dim);
         else if (vectors) index.f32.set(vectors[start + j]!, off);
         else this.#embedder.embedInto!(pending[start + j]!.text, index.f32, off);
       }

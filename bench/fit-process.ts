@@ -8,8 +8,10 @@ import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ProjectSpec } from '../src/index.js';
 
-// SWITCHYARD_BENCH_DIST=1: the built package (dist/, the worker as .js), as an application runs it
-const lib = (process.env['SWITCHYARD_BENCH_DIST'] ? await import('../dist/index.js') : await import('../src/index.js')) as typeof import('../src/index.js');
+// SWITCHYARD_BENCH_DIST=<URL of dist/index.js>: the built package (the worker as .js), as an
+// application runs it; fit.bench.ts then runs this file transpiled, under plain node (no tsx)
+const distUrl = process.env['SWITCHYARD_BENCH_DIST'];
+const lib = (distUrl ? await import(distUrl) : await import('../src/index.js')) as typeof import('../src/index.js');
 const { FastProjectRouter, HashEmbedder } = lib;
 
 /** One routed request every this many ms while the fit runs. */
@@ -24,6 +26,7 @@ const projects: ProjectSpec[] = [...byLabel].map(([label, examples]) => ({ name:
 const prompts = (data['val'] ?? []).map(([t]) => t);
 data['train'] = []; // only the projects and prompts stay referenced
 
+const rssAtStartMB = Math.round(process.memoryUsage().rss / 1048576);
 const ms = (t: number): number => Math.round((performance.now() - t) * 10) / 10;
 const delay = (h: ReturnType<typeof monitorEventLoopDelay>): Record<string, number> => ({
   p50: h.percentile(50) / 1e6, p99: h.percentile(99) / 1e6, max: h.max / 1e6, mean: Math.round(h.mean / 1e4) / 100,
@@ -42,6 +45,7 @@ const router = design === 'one-space'
     ? await FastProjectRouter.create({ projects, fit: false })
     : await FastProjectRouter.create({ projects });
 const createMs = ms(t0);
+const rssAfterCreateMB = Math.round(process.memoryUsage().rss / 1048576);
 const t1 = performance.now();
 const first = router.routeSync('auto', prompts[0]!);
 const firstRouteMs = ms(t1);
@@ -76,6 +80,7 @@ for (let i = 0; i < 20_000; i++) {
   lat.push(Number(process.hrtime.bigint() - a) / 1000);
 }
 lat.sort((a, b) => a - b);
+const rssBeforeGcMB = Math.round(process.memoryUsage().rss / 1048576);
 (globalThis as { gc?: () => void }).gc?.();
 await new Promise((r) => setTimeout(r, 200));
 (globalThis as { gc?: () => void }).gc?.();
@@ -87,6 +92,6 @@ console.log(JSON.stringify({
   traffic: withTraffic, routedDuringFit: routed,
   loopDelayMs: delay(h), baselineLoopDelayMs: delay(base),
   routeUs: { p50: lat[lat.length >> 1], p99: lat[Math.floor(lat.length * 0.99)] },
-  rssMB: Math.round(mem.rss / 1048576), heapUsedMB: Math.round(mem.heapUsed / 1048576), arrayBuffersMB: Math.round(mem.arrayBuffers / 1048576),
+  rssMB: Math.round(mem.rss / 1048576), rssAfterCreateMB, rssBeforeGcMB, rssAtStartMB, heapUsedMB: Math.round(mem.heapUsed / 1048576), arrayBuffersMB: Math.round(mem.arrayBuffers / 1048576),
   matrixBytes: router.stats().matrixBytes,
 }));

@@ -185,11 +185,11 @@ export class SoftmaxTrainer {
     return n ? ok / n : Number.NaN;
   }
 
-  /** The weights as one row per class (`out[c * dim + f]`), scale applied. */
-  classRows(): Float32Array {
+  /** The weights as one row per class (`out[c * dim + f]`), scale applied; into `out` when given. */
+  classRows(out?: Float32Array): Float32Array {
     const { dim } = this.#x;
     const C = this.#c.classes;
-    const out = new Float32Array(C * dim);
+    out ??= new Float32Array(C * dim);
     const w = this.#w;
     const s = this.#scale;
     const cols = this.#cols;

@@ -832,7 +832,12 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
       projects: this.#entries.map((e) => ({
         token: e.n, modelPath: e.n.project.modelPath, names: [e.n.project.modelPath, ...e.n.project.aliases],
         mainText: e.n.mainText, examples: e.n.project.examples, embedding: e.n.embedding,
-        vectors: () => (e.n === this.#byPath.get(e.n.project.modelPath)?.n ? this.#vectorsOf(e) : []),
+        quantized: () => {
+          if (e.n !== this.#byPath.get(e.n.project.modelPath)?.n) return undefined;
+          // quantised once per project version and kept: the swap reuses it as the stored unfitted copy
+          e.unfitted ??= new QuantizedVectors(this.#vectorsOf(e), this.#index.dim);
+          return e.unfitted;
+        },
       })),
       embed: (texts) => this.#embedChecked(texts),
       prepare: async (tokens) => {

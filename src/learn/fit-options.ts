@@ -120,7 +120,7 @@ export interface ResolvedFitOptions {
 /** Validates {@link FitOptions} eagerly (ERR_INVALID_OPTION) and fills defaults. @internal */
 export function resolveFitOptions(options: unknown): ResolvedFitOptions {
   if (options === undefined || options === true) options = {};
-  if (!isPlainObject(options)) invalidOption('fit', 'true or a plain FitOptions object', options);
+  if (!isPlainObject(options)) invalidOption('fit', "'auto', a boolean or a plain FitOptions object", options);
   const o = options as Record<string, unknown>;
   const feedback = o['feedback'];
   if (feedback !== undefined && !Array.isArray(feedback) &&

@@ -249,6 +249,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
       router.#cacheStats = { path: cache.path, loaded: r.entries, dropped: r.dropped, loadReason: r.reason, reused: 0, computed: 0, lastSaveError: undefined };
     }
     const vectors = await router.#embedProjects(normalized);
+    router.#index.reserve(vectors.reduce((n, v) => n + v.length, 0));
     normalized.forEach((n, i) => router.#insert(n, vectors[i]!));
     await router.#saveCache();
     if (o.fit === 'auto') router.#startAutoFit();

@@ -28,7 +28,7 @@ export async function runFitJob(job: FitJob, slicer: Slicer, progress: (p: Epoch
   const builder = new SparseRowsBuilder(feats.dim);
   for (let i = 0; i < n; i++) {
     if (feats.needsEmbedder) denseRow(job, i, row);
-    feats.write(job.texts[i]!, row, 0, scratch, 0);
+    feats.write(job.textBlob.slice(i === 0 ? 0 : job.textEnds[i - 1]!, job.textEnds[i]!), row, 0, scratch, 0);
     builder.push(scratch);
     if (slicer.due()) await slicer.pause();
   }

@@ -231,7 +231,8 @@ async function buildJob(t: FitTarget, o: ResolvedFitOptions, feedback: readonly 
   }
   const { feedback: _feedback, ...options } = o;
   return {
-    options, classes: t.projects.length, features: o.features, embedderDim: t.dim, embedderId: t.embedderId, texts, dense,
+    options, classes: t.projects.length, features: o.features, embedderDim: t.dim, embedderId: t.embedderId,
+    textBlob: texts.join(''), textEnds: Int32Array.from(texts, ((end) => (t) => (end += t.length))(0)), dense,
     labels: Int32Array.from(labels), weights: Float32Array.from(weights), holdable: Uint8Array.from(holdable),
     train: Uint8Array.from(train), unfitted: Uint8Array.from(unfitted),
   };

@@ -8,7 +8,7 @@ import type { FitJob, FitJobResult, FitWorkerMessage } from './fit-job.js';
 import type { EpochProgress } from './train-rows.js';
 
 /** Work budget of one slice when training on the event loop, ms. */
-export const SLICE_MS = 8;
+export const SLICE_MS = 4;
 
 /** A running fit. @internal */
 export interface FitRun {

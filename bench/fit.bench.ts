@@ -3,7 +3,7 @@
 // routing traffic every 5 ms), fitted routing latency and the RSS of the whole process after
 // the fit. Each design runs in a fresh process (bench/fit-process.ts) so RSS is its own.
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -32,9 +32,10 @@ export default async function run(): Promise<BenchSection[]> {
   // from the built package under plain node (no TypeScript loader in the process: its RSS is the application's)
   let argv = ['--expose-gc', '--import', 'tsx', script];
   let env: NodeJS.ProcessEnv = process.env;
+  let tmp: string | undefined;
   if (existsSync(dist)) {
     const js = ts.transpileModule(readFileSync(script, 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
-    const tmp = path.join(os.tmpdir(), `switchyard-fit-process-${process.pid}.mjs`);
+    tmp = path.join(os.tmpdir(), `switchyard-fit-process-${process.pid}.mjs`);
     writeFileSync(tmp, js);
     argv = ['--expose-gc', tmp];
     env = { ...process.env, SWITCHYARD_BENCH_DIST: pathToFileURL(dist).href };
@@ -55,6 +56,7 @@ export default async function run(): Promise<BenchSection[]> {
       `idle baseline on this machine: p99 ${r.baselineLoopDelayMs.p99.toFixed(1)} ms, max ${r.baselineLoopDelayMs.max.toFixed(1)} ms`));
     notes.push(`${label} (${r.from}): RSS after the fit ${r.rssMB} MB (target <= 160 MB: ${r.rssMB <= 160 ? 'met' : 'missed'}; at start ${r.rssAtStartMB} MB, after create() ${r.rssAfterCreateMB} MB); fit wall ${r.fitMs} ms, CPU ${r.fitCpuMs} ms; event-loop delay p50 ${r.loopDelayMs.p50.toFixed(1)} ms, p99 ${r.loopDelayMs.p99.toFixed(1)} ms, max ${r.loopDelayMs.max.toFixed(1)} ms; idle baseline p99 ${r.baselineLoopDelayMs.p99.toFixed(1)} ms, max ${r.baselineLoopDelayMs.max.toFixed(1)} ms.`);
   }
+  if (tmp) rmSync(tmp, { force: true });
   notes.push(`One process per design, one fit each (a single sample): the machine is shared (load average ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')} at the end), so wall-clock fit time and event-loop delay include time other processes held the two cores; the idle baseline shows that share.`);
   return [{ title: 'fit: CLINC150, 150 projects × 100 examples, default options', results, notes }];
 }

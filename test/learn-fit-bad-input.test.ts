@@ -9,7 +9,7 @@ const invalid = (e: unknown): boolean => isSwitchyardError(e) && e.code === 'ERR
 
 test('FastProjectRouter#fit() – NaN, negative, wrong-type options reject with ERR_INVALID_OPTION; the matrix is untouched', async () => {
   const { projects } = noisyTopics(4, 5, 1, 1);
-  const router = await FastProjectRouter.create({ projects });
+  const router = await FastProjectRouter.create({ projects, fit: false });
   const rows = router.stats().rows;
   for (const bad of [{ epochs: Number.NaN }, { learningRate: -1 }, { l2: Infinity }, { heldOutFraction: 0.9 }, { seed: 1.5 },
     { refit: 'yes' }, { feedback: 42 }, { feedback: 'x' }, 'fast', null, [1]]) {
@@ -22,7 +22,7 @@ test('FastProjectRouter#fit() – NaN, negative, wrong-type options reject with 
 
 test('FastProjectRouter#fit({ feedback }) – malformed records, unknown or repeated projects and empty prompts are dropped and counted', async () => {
   const { projects } = noisyTopics(4, 5, 1, 1);
-  const router = await FastProjectRouter.create({ projects });
+  const router = await FastProjectRouter.create({ projects, fit: false });
   const feedback = [
     null, 7, 'text', {}, { prompt: 'x' },
     { prompt: 'hello there', chosen: 'syn/nope' },
@@ -41,7 +41,7 @@ test('FastProjectRouter#fit({ feedback }) – malformed records, unknown or repe
 
 test('FastProjectRouter#fit() – a failing async iterable ends the feedback without failing the fit', async () => {
   const { projects } = noisyTopics(3, 5, 1, 1);
-  const router = await FastProjectRouter.create({ projects });
+  const router = await FastProjectRouter.create({ projects, fit: false });
   async function* broken(): AsyncGenerator<unknown> {
     yield { prompt: 'alpha beta', chosen: 'syn/topic-0' };
     throw new Error('disk gone');
@@ -66,9 +66,10 @@ test('FastProjectRouter#fit() – duplicates across projects, long and punctuati
   assert.equal(router.routeSync('auto', 'sailing boats').modelPath, 'default/b');
   assert.equal(router.routeSync('auto', 'crisp apples').modelPath, 'default/a');
 
-  const single = await FastProjectRouter.create({ projects: [{ name: 'only', description: 'the one project' }] });
-  const r = await single.fit();
-  assert.equal(r.epochs, 0);
-  assert.equal(r.projects, 0);
+  // too little data is a typed error with the reason, never a report with NaN accuracy
+  const single = await FastProjectRouter.create({ projects: [{ name: 'only', description: 'the one project', examples: ['one example'] }] });
+  await assert.rejects(single.fit(), (e: unknown) => isSwitchyardError(e) && e.code === 'ERR_NOT_ENOUGH_EXAMPLES' && e.details?.['projects'] === 1);
   assert.equal(single.fitState, 'unfitted');
+  assert.equal(await single.whenFitted(), null); // the default auto-fit does not start for one project
+  assert.equal(single.routeSync('auto', 'one example').modelPath, 'default/only');
 });

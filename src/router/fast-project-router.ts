@@ -122,6 +122,54 @@ interface ExplicitTarget {
 
 const EMPTY: readonly RouteCandidate[] = Object.freeze([]);
 
+/** Validates the initial projects; a throwing Proxy around the list is `ERR_INVALID_OPTION`. */
+function normalizeProjects(projects: readonly unknown[], dim: number): NormalizedProject[] {
+  const out: NormalizedProject[] = [];
+  let n: number;
+  try {
+    n = projects.length;
+  } catch (cause) {
+    throw new SwitchyardError('ERR_INVALID_OPTION', 'Expected `projects` to be an array of ProjectSpec; reading its length threw', { cause, details: { option: 'projects' } });
+  }
+  for (let i = 0; i < n; i++) {
+    let spec: unknown;
+    try {
+      spec = projects[i];
+    } catch (cause) {
+      throw new SwitchyardError('ERR_INVALID_PROJECT', `Project ${i} could not be read (a getter or Proxy trap threw)`, { cause, details: { index: i } });
+    }
+    out.push(normalizeProject(spec, dim));
+  }
+  return out;
+}
+
+/** Most requests one {@link FastProjectRouter.routeBatch} call takes. */
+const MAX_BATCH_REQUESTS = 1 << 20;
+
+/** Length of a batch from outside; a throwing Proxy or an absurd length is `ERR_INVALID_MESSAGES`. */
+function batchLength(requests: unknown): number {
+  let n: unknown;
+  try {
+    n = Array.isArray(requests) ? requests.length : undefined;
+  } catch (cause) {
+    throw new SwitchyardError('ERR_INVALID_MESSAGES', 'Expected `requests` to be an array; reading its length threw', { cause });
+  }
+  if (typeof n !== 'number') throw new SwitchyardError('ERR_INVALID_MESSAGES', `Expected \`requests\` to be an array, got ${describeValue(requests)}`);
+  if (n > MAX_BATCH_REQUESTS) throw new SwitchyardError('ERR_INVALID_MESSAGES', `Expected at most ${MAX_BATCH_REQUESTS} requests per routeBatch() call, got ${n}`, { details: { limit: MAX_BATCH_REQUESTS } });
+  return n;
+}
+
+/** One request of a batch; null when a getter or Proxy trap threw while reading it. */
+function readRequest(requests: readonly unknown[], i: number): { model: unknown; messages: unknown } | null {
+  try {
+    const req: unknown = requests[i];
+    if (typeof req !== 'object' || req === null) return { model: undefined, messages: req };
+    return { model: (req as { model?: unknown }).model, messages: (req as { messages?: unknown }).messages };
+  } catch {
+    return null;
+  }
+}
+
 function round(x: number): number {
   return Math.round(x * 1e4) / 1e4;
 }
@@ -190,7 +238,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
   static async create(options: FastProjectRouterOptions = {}): Promise<FastProjectRouter> {
     const o = resolveRouterOptions(options);
     const router = new FastProjectRouter(o);
-    const normalized = o.projects.map((p) => normalizeProject(p, o.embedder.dim));
+    const normalized = normalizeProjects(o.projects, o.embedder.dim);
     const seen = new Set<string>();
     for (const n of normalized) {
       for (const key of [n.project.modelPath, ...n.project.aliases]) {
@@ -291,14 +339,17 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
    * @param requests - requests to route
    */
   async routeBatch(requests: readonly RouteRequest[]): Promise<RouteResult[]> {
-    if (!Array.isArray(requests)) throw new SwitchyardError('ERR_INVALID_MESSAGES', `Expected \`requests\` to be an array, got ${describeValue(requests)}`);
+    const count = batchLength(requests);
     const t0 = performance.now();
-    const results = new Array<RouteResult>(requests.length);
+    const results = new Array<RouteResult>(count);
     const pending: { i: number; text: string; reasons: string[] }[] = [];
-    for (let i = 0; i < requests.length; i++) {
-      const req: unknown = requests[i];
-      const model = typeof req === 'object' && req !== null ? (req as { model?: unknown }).model : undefined;
-      const messages = typeof req === 'object' && req !== null ? (req as { messages?: unknown }).messages : req;
+    for (let i = 0; i < count; i++) {
+      const req = readRequest(requests, i);
+      if (req === null) {
+        results[i] = this.#fallback('invalid messages (ERR_INVALID_MESSAGES): the request could not be read (a getter or Proxy trap threw)', [], EMPTY, -Infinity, t0);
+        continue;
+      }
+      const { model, messages } = req;
       const explicit = this.#routeExplicit(typeof model === 'string' ? model : undefined, t0);
       if (explicit) { results[i] = explicit; continue; }
       const reasons: string[] = [];
@@ -510,7 +561,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
   /** Text to embed, or a finished result (invalid input, pattern decision). */
   #prepare(messages: RouteInput, t0: number, reasons: string[]): string | RouteResult {
     const extracted = extractRouteText(messages, this.#o.maxPromptChars);
-    if (extracted.invalid !== undefined) return this.#fallback(`invalid messages: ${extracted.invalid}`, reasons, EMPTY, -Infinity, t0);
+    if (extracted.invalid !== undefined) return this.#fallback(`invalid messages (ERR_INVALID_MESSAGES): ${extracted.invalid}`, reasons, EMPTY, -Infinity, t0);
     if (extracted.truncated) reasons.push(`prompt cut to ${this.#o.maxPromptChars} chars for routing`);
     if (extracted.text.length === 0) return this.#fallback('no text to route on', reasons, EMPTY, -Infinity, t0);
     if (this.#matcher.hasPatterns) {

@@ -1,4 +1,4 @@
-import { SwitchyardError, describeValue } from '../errors.js';
+import { SwitchyardError, describeValue, isSwitchyardError } from '../errors.js';
 import { isPlainObject } from '../config/validate.js';
 
 /**
@@ -120,6 +120,25 @@ export interface NormalizedProject {
  * @internal
  */
 export function normalizeProject(spec: unknown, dim: number): NormalizedProject {
+  try {
+    return normalizeProjectUnguarded(spec, dim);
+  } catch (e) {
+    if (isSwitchyardError(e)) throw e;
+    // a getter or Proxy trap of the caller's spec threw: still a typed, stable error
+    throw new SwitchyardError('ERR_INVALID_PROJECT', `Project could not be read (a getter or Proxy trap threw): ${thrownMessage(e)}`, { cause: e, details: {} });
+  }
+}
+
+function thrownMessage(e: unknown): string {
+  try {
+    const m = typeof e === 'object' && e !== null ? (e as { message?: unknown }).message : undefined;
+    return typeof m === 'string' ? m.slice(0, 120) : typeof e;
+  } catch {
+    return 'unreadable error';
+  }
+}
+
+function normalizeProjectUnguarded(spec: unknown, dim: number): NormalizedProject {
   if (!isPlainObject(spec)) fail(`Expected a project to be a plain object, got ${describeValue(spec)}`, {});
   const s = spec as Record<string, unknown>;
   for (const key of FORBIDDEN_KEYS) {

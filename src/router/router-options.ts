@@ -1,6 +1,6 @@
 import type { Embedder } from '../embed/embedder.js';
 import { HashEmbedder } from '../embed/hash-embedder.js';
-import { SwitchyardError, invalidOption } from '../errors.js';
+import { SwitchyardError, invalidOption, isSwitchyardError } from '../errors.js';
 import { isPlainObject, optInteger, optNumber, optOneOf, optString } from '../config/validate.js';
 import type { IndexPrecision, KernelChoice } from './project-index.js';
 import type { ProjectSpec } from './project-spec.js';
@@ -97,11 +97,23 @@ export interface ResolvedRouterOptions extends ReplicationSettings {
 
 /** Validates options eagerly and fills defaults. @internal */
 export function resolveRouterOptions(options: unknown): ResolvedRouterOptions {
+  try {
+    return resolveUnguarded(options);
+  } catch (e) {
+    if (isSwitchyardError(e)) throw e;
+    throw new SwitchyardError('ERR_INVALID_OPTION', 'Options could not be read (a getter or Proxy trap threw)', { cause: e });
+  }
+}
+
+/** Most initial projects (a longer, possibly sparse, list is refused before it is walked). */
+const MAX_PROJECTS = 1 << 22;
+
+function resolveUnguarded(options: unknown): ResolvedRouterOptions {
   if (options === undefined) options = {};
   if (!isPlainObject(options)) invalidOption('options', 'a plain object', options);
   const o = options as Record<string, unknown>;
   const projects = o['projects'] ?? [];
-  if (!Array.isArray(projects)) invalidOption('projects', 'an array of ProjectSpec', projects);
+  if (!Array.isArray(projects) || projects.length > MAX_PROJECTS) invalidOption('projects', `an array of at most ${MAX_PROJECTS} ProjectSpec`, projects);
   const embedder = (o['embedder'] ?? new HashEmbedder({ dim: 384 })) as Embedder;
   if (typeof embedder !== 'object' || embedder === null || typeof embedder.embed !== 'function' ||
     typeof embedder.id !== 'string' || !Number.isSafeInteger(embedder.dim) || embedder.dim < 1 || embedder.dim > 16_384) {

@@ -31,6 +31,8 @@ export interface ReplicationSettings {
   readonly maxClockSkewMs: number;
   readonly maxMessageBytes: number;
   readonly maxStateBytes: number;
+  /** Accept `patterns` in peers' route updates and states. @defaultValue false */
+  readonly acceptPeerPatterns?: boolean;
 }
 
 /** Options of a replica. @internal */
@@ -62,6 +64,8 @@ export class RouteReplica {
   readonly #o: ReplicaOptions;
   readonly #table: LwwTable;
   readonly #limits: RouteUpdateLimits;
+  /** Limits of local writes: a node's own patterns are always replicated. */
+  readonly #localLimits: RouteUpdateLimits;
   readonly #gcEveryMs: number;
   #seq = 0;
   #nextGc = -Infinity;
@@ -69,7 +73,8 @@ export class RouteReplica {
   constructor(o: ReplicaOptions) {
     this.#o = o;
     this.#table = new LwwTable(o.order);
-    this.#limits = { maxMessageBytes: o.maxMessageBytes, embedder: o.embedder };
+    this.#limits = { maxMessageBytes: o.maxMessageBytes, embedder: o.embedder, acceptPatterns: o.acceptPeerPatterns === true };
+    this.#localLimits = { ...this.#limits, acceptPatterns: true };
     this.#gcEveryMs = Math.max(1, Math.min(o.tombstoneRetentionMs / 16, 60_000));
   }
 
@@ -110,7 +115,7 @@ export class RouteReplica {
       type: 'route_update', action, project, from_node: this.#o.nodeId, timestamp, seq: ++this.#seq,
       ...(embedderId !== undefined && action !== 'remove' ? { embedder: embedderId } : {}),
     };
-    const parsed = canonicalRouteUpdate(raw, this.#limits);
+    const parsed = canonicalRouteUpdate(raw, this.#localLimits);
     this.#table.offer(parsed.message, parsed.modelPath);
     return parsed;
   }

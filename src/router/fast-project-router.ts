@@ -568,7 +568,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
       const hit = this.#matcher.matchPattern(extracted.text);
       if (hit) {
         const project = hit.owner.n.project;
-        reasons.push(`pattern ${hit.re} matched`);
+        reasons.push(`pattern ${hit.re.display} matched`);
         return this.#record({
           modelPath: project.modelPath, project, method: 'keyword', score: 1,
           candidates: hit.owner.explicitCandidates, reasons, latencyMs: performance.now() - t0,

@@ -1,7 +1,7 @@
 import type { Embedder } from '../embed/embedder.js';
 import { HashEmbedder } from '../embed/hash-embedder.js';
 import { SwitchyardError, invalidOption, isSwitchyardError } from '../errors.js';
-import { isPlainObject, optInteger, optNumber, optOneOf, optString } from '../config/validate.js';
+import { isPlainObject, optBoolean, optInteger, optNumber, optOneOf, optString } from '../config/validate.js';
 import type { IndexPrecision, KernelChoice } from './project-index.js';
 import type { ProjectSpec } from './project-spec.js';
 import type { ReplicationSettings } from '../gossip/replica.js';
@@ -67,6 +67,14 @@ export interface FastProjectRouterOptions {
   readonly maxMessageBytes?: number;
   /** Largest state accepted by {@link FastProjectRouter.mergeState}, bytes. @defaultValue 67_108_864 (64 MiB) */
   readonly maxStateBytes?: number;
+  /**
+   * Accept project `patterns` in peers' route updates and states. Off by default: a pattern
+   * decides routes outright, so a peer that may send them can steer any request. When on,
+   * peers' patterns are held to the same bounds as local ones (linear-time engine, size
+   * caps; see docs/security.md). Updates carrying patterns are otherwise refused (`invalid`).
+   * @defaultValue false
+   */
+  readonly acceptPeerPatterns?: boolean;
   /**
    * Fit learned project rows at the end of `create()` (see {@link FastProjectRouter.fit}):
    * `true` for the default {@link FitOptions}, or the options.
@@ -143,6 +151,7 @@ function resolveUnguarded(options: unknown): ResolvedRouterOptions {
     maxClockSkewMs: optInteger('maxClockSkewMs', o['maxClockSkewMs'], 60_000, 0, 2 ** 40),
     maxMessageBytes: optInteger('maxMessageBytes', o['maxMessageBytes'], 65_536, 256, 1 << 30),
     maxStateBytes: optInteger('maxStateBytes', o['maxStateBytes'], 64 * 1024 * 1024, 256, 2 ** 40),
+    acceptPeerPatterns: optBoolean('acceptPeerPatterns', o['acceptPeerPatterns'], false),
     fit: resolveFitOption(o['fit']),
   };
 }

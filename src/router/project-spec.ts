@@ -80,7 +80,7 @@ export const PROJECT_LIMITS = {
   /** Most patterns per project. */
   patterns: 256,
   /** Largest total program (RE2 instructions) of a project's patterns: bounds its share of every route's matching cost. */
-  patternInsts: 4_000,
+  patternInsts: 1_000,
 } as const;
 
 /** Keys that could reach an object prototype if some consumer merged the spec naively. */

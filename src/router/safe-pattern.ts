@@ -9,7 +9,7 @@ export const PATTERN_LIMITS = {
   /** Longest pattern source, chars. */
   sourceChars: 1_024,
   /** Largest compiled program of one pattern (RE2 instructions). */
-  patternInsts: 2_000,
+  patternInsts: 500,
 } as const;
 
 /** A pattern compiled for the linear-time engine. @internal */

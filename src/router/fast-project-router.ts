@@ -1,6 +1,7 @@
 import { EventEmitter } from 'eventemitter3';
 import type { Embedder } from '../embed/embedder.js';
 import { SwitchyardError, describeValue } from '../errors.js';
+import { optNumber } from '../config/validate.js';
 import { LatencyHistogram, type LatencySummary } from '../telemetry/latency-histogram.js';
 import { metricsChannel, publishRouteMetric, routeTracing, traceRoute, traceRouteSync } from '../telemetry/diagnostics.js';
 import { KeywordMatcher, type KeywordRule } from './keyword-matcher.js';
@@ -142,6 +143,9 @@ function normalizeProjects(projects: readonly unknown[], dim: number): Normalize
   }
   return out;
 }
+
+/** Updates indexed between two event-loop turns of {@link FastProjectRouter.mergeStateAsync}. */
+const RECONCILE_CHUNK = 32;
 
 /** Most requests one {@link FastProjectRouter.routeBatch} call takes. */
 const MAX_BATCH_REQUESTS = 1 << 20;
@@ -464,7 +468,9 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
   /**
    * Merges a peer's {@link RouteTableState} (object, JSON string or bytes): every entry is
    * validated and applied as a route update would be, except that live entries of any age are
-   * accepted. Commutative, associative and idempotent. Never throws on bad input.
+   * accepted. Commutative, associative and idempotent. Never throws on bad input. Runs in one
+   * synchronous stretch, so states above `maxSyncStateBytes` (default 1 MiB) are refused with
+   * `error`: merge those with {@link FastProjectRouter.mergeStateAsync}.
    * @param state - a state from {@link FastProjectRouter.exportState}
    */
   mergeState(state: unknown): MergeStateResult {
@@ -476,6 +482,46 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
     const indexed = this.#reconcile(r.applied);
     const counts = { applied: r.applied.length, unchanged: r.unchanged, rejected: r.rejected };
     return indexed ? { ...counts, indexed } : counts;
+  }
+
+  /**
+   * {@link FastProjectRouter.mergeState} for states of any size up to `maxStateBytes`: the
+   * state is read, checked and indexed in slices, giving the event loop a turn at least every
+   * few milliseconds (`sliceMs`), so routing keeps its latency while a large (or hostile)
+   * state is merged. Cost is linear in the state's bytes (rate in docs/security.md). Resolves
+   * once the table and the routing index reflect the state; never rejects on bad input.
+   * @param state - a state from {@link FastProjectRouter.exportState} (object, JSON string or bytes)
+   * @param options - `sliceMs`: longest synchronous stretch aimed for, ms (default 4)
+   */
+  async mergeStateAsync(state: unknown, options: { readonly sliceMs?: number } = {}): Promise<MergeStateResult> {
+    const sliceMs = optNumber('sliceMs', (options as { sliceMs?: unknown } | undefined)?.sliceMs, 4, 0.1, 1000);
+    let last = performance.now();
+    const pause = async (): Promise<void> => {
+      if (performance.now() - last < sliceMs) return;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      last = performance.now();
+    };
+    const steps = this.#replica.mergeSteps(state, this.#o.maxStateBytes);
+    let step = steps.next();
+    while (!step.done) {
+      await pause();
+      step = steps.next();
+    }
+    const r = step.value;
+    if (r.error) {
+      this.#emitRejected({ reason: 'invalid', error: r.error });
+      return { applied: 0, unchanged: 0, rejected: 0, error: r.error };
+    }
+    const waits: Promise<void>[] = [];
+    for (let i = 0; i < r.applied.length; i += RECONCILE_CHUNK) {
+      await pause();
+      // a newer update may have won while this merge yielded: index only what the table still holds
+      const chunk = r.applied.slice(i, i + RECONCILE_CHUNK).filter((p) => this.#replica.get(p.modelPath) === p.message);
+      const pending = this.#reconcile(chunk);
+      if (pending) waits.push(pending);
+    }
+    await Promise.all(waits);
+    return { applied: r.applied.length, unchanged: r.unchanged, rejected: r.rejected };
   }
 
   /**

@@ -68,6 +68,12 @@ export interface FastProjectRouterOptions {
   /** Largest state accepted by {@link FastProjectRouter.mergeState}, bytes. @defaultValue 67_108_864 (64 MiB) */
   readonly maxStateBytes?: number;
   /**
+   * Largest state accepted by the synchronous {@link FastProjectRouter.mergeState}, bytes:
+   * keeps one call's stretch short (see docs/security.md for the measured rate); larger
+   * states go through {@link FastProjectRouter.mergeStateAsync}. @defaultValue 1_048_576 (1 MiB)
+   */
+  readonly maxSyncStateBytes?: number;
+  /**
    * Accept project `patterns` in peers' route updates and states. Off by default: a pattern
    * decides routes outright, so a peer that may send them can steer any request. When on,
    * peers' patterns are held to the same bounds as local ones (linear-time engine, size
@@ -151,6 +157,7 @@ function resolveUnguarded(options: unknown): ResolvedRouterOptions {
     maxClockSkewMs: optInteger('maxClockSkewMs', o['maxClockSkewMs'], 60_000, 0, 2 ** 40),
     maxMessageBytes: optInteger('maxMessageBytes', o['maxMessageBytes'], 65_536, 256, 1 << 30),
     maxStateBytes: optInteger('maxStateBytes', o['maxStateBytes'], 64 * 1024 * 1024, 256, 2 ** 40),
+    maxSyncStateBytes: optInteger('maxSyncStateBytes', o['maxSyncStateBytes'], 1_048_576, 256, 2 ** 40),
     acceptPeerPatterns: optBoolean('acceptPeerPatterns', o['acceptPeerPatterns'], false),
     fit: resolveFitOption(o['fit']),
   };

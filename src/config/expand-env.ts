@@ -3,7 +3,7 @@
 // value containing `}`, `${...}` or a newline cannot inject structure. Variables given in
 // `vars` may reference each other (like a .env file); self-references and cycles raise
 // ERR_CONFIG_CYCLE. Every recursion is depth-bounded, so hostile input cannot overflow the stack.
-import { SwitchyardError, invalidOption } from '../errors.js';
+import { SwitchyardError, invalidOption, isSwitchyardError } from '../errors.js';
 import { isPlainObject, optInteger } from './validate.js';
 
 /** Options of {@link expandEnv} and {@link expandString}. */
@@ -230,7 +230,14 @@ function walk(node: unknown, ctx: Ctx, depth: number, seen: Set<object>): unknow
  * ```
  */
 export function expandEnv<T>(tree: T, options: ExpandEnvOptions = {}): T {
-  return walk(tree, makeCtx(options), 0, new Set()) as T;
+  const ctx = makeCtx(options);
+  try {
+    return walk(tree, ctx, 0, new Set()) as T;
+  } catch (e) {
+    if (isSwitchyardError(e)) throw e;
+    // a getter or Proxy trap of the caller's tree threw
+    throw new SwitchyardError('ERR_CONFIG', `Configuration could not be read${ctx.path === '' ? '' : ` at \`${ctx.path}\``} (a getter or Proxy trap threw)`, { cause: e, details: { path: ctx.path } });
+  }
 }
 
 /**

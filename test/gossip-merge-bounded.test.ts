@@ -77,6 +77,10 @@ test('sync merge refuses states above maxSyncStateBytes; async merges them; form
   assert.deepEqual(results[1], results[0]);
   assert.deepEqual(results[2], results[0]);
   assert.deepEqual(results[0]!.slice(0, 3), [300, 1, 2]);
+  // the byte limit counts UTF-8 bytes, not UTF-16 units: 700,000 'é' are 1.4 MB in 0.7 M units
+  const wide = head + '"' + 'é'.repeat(700_000) + '"]}';
+  assert.ok(wide.length < 1 << 20);
+  assert.match(r.mergeState(wide).error?.message ?? '', /more than 1048576 bytes/);
   // invalid UTF-8 in bytes is a typed error
   const bytes = new TextEncoder().encode(state([entry(1)]));
   bytes[head.length + 40] = 0xff;

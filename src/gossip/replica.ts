@@ -195,7 +195,7 @@ export class RouteReplica {
       }
       return out;
     }
-    const scanner = new StateTextScanner(text);
+    const scanner = new StateTextScanner(text, maxBytes);
     let count = 0;
     while (!scanner.done) {
       scanner.step(MERGE_SLICE_CHARS);

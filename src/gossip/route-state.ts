@@ -21,8 +21,8 @@ export interface RouteTableState {
 export const MAX_STATE_ENTRIES = 1_000_000;
 
 /**
- * A string or bytes state after the size check (decided from `.length` where it can be,
- * before any copy), or undefined for any other input. Bytes are not decoded here (the
+ * A string or bytes state after the size check of its length (the scanner finishes the
+ * UTF-8 count of a string as it reads), or undefined for any other input. Bytes are not decoded here (the
  * scanner reads them as they are). `sync` callers pass their smaller limit. Throws
  * `ERR_INVALID_MESSAGE`.
  * @internal
@@ -30,9 +30,9 @@ export const MAX_STATE_ENTRIES = 1_000_000;
 export function stateText(input: unknown, maxBytes: number, sync: boolean): string | Uint8Array | undefined {
   const hint = sync ? ' for a synchronous merge (use mergeStateAsync)' : '';
   if (typeof input === 'string') {
-    // UTF-8 bytes are between .length and 3 × .length: count them only when that decides
-    const bytes = input.length > maxBytes ? input.length : input.length * 3 <= maxBytes ? 0 : Buffer.byteLength(input, 'utf8');
-    if (bytes > maxBytes) invalidMessage(`Route state is more than ${maxBytes} bytes${hint}`, { limit: maxBytes });
+    // UTF-8 bytes are at least .length: more units than the limit are refused at once; the
+    // exact byte count is made by the scanner as it reads (no extra pass before the first slice)
+    if (input.length > maxBytes) invalidMessage(`Route state is more than ${maxBytes} bytes${hint}`, { limit: maxBytes });
     return input;
   }
   if (input instanceof Uint8Array) {

@@ -33,14 +33,18 @@ export class StateTextScanner {
   readonly entries: string[] = [];
   /** Why the text is not a state, once known. */
   error: string | undefined;
+  readonly #maxBytes: number;
+  /** UTF-8 bytes beyond one per UTF-16 unit read so far (strings only). */
+  #extra = 0;
 
   /**
    * @param text - the state as a string, or as UTF-8 bytes: JSON's structural characters are
    *   ASCII and never occur inside a multi-byte sequence, so bytes are scanned without decoding
    *   the whole buffer; each entry is decoded on its own.
    */
-  constructor(text: string | Uint8Array) {
+  constructor(text: string | Uint8Array, maxBytes = Infinity) {
     this.#text = text;
+    this.#maxBytes = maxBytes;
   }
 
   /** Text of `[from, to)`; throws a TypeError for invalid UTF-8 in bytes. */
@@ -66,8 +70,12 @@ export class StateTextScanner {
     let depth = this.#depth;
     let inString = this.#inString;
     let escape = this.#escape;
+    let extra = this.#extra;
     for (; i < end; i++) {
       const c = bytes === undefined ? str.charCodeAt(i) : bytes[i]!;
+      // UTF-8 size of a string, counted as it is read (no separate pass over 64 MiB): 2 or 3
+      // bytes per unit above 0x7f, 4 per surrogate pair
+      if (c > 0x7f && bytes === undefined) extra += c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 1 : 2;
       if (inString) {
         if (escape) escape = false;
         else if (c === 0x5c) escape = true;
@@ -97,7 +105,9 @@ export class StateTextScanner {
     this.#depth = depth;
     this.#inString = inString;
     this.#escape = escape;
+    this.#extra = extra;
     this.#i = i;
+    if (this.error === undefined && i + extra > this.#maxBytes) this.error = `route state is more than ${this.#maxBytes} bytes`;
     if (this.error === undefined && i >= s.length && this.#phase !== Phase.End) this.error = 'route state text ends early';
   }
 

@@ -50,7 +50,7 @@ export type { LoadRoutingConfigOptions, RoutingConfig } from './config/routing-c
 // embedding cache
 export { EmbeddingCache } from './embed/embedding-cache.js';
 export type {
-  CacheLoadReport, CacheRejectReason, CacheRejectedEvent, CacheSavedEvent, EmbeddingCacheEvents, EmbeddingCacheFileHandle, EmbeddingCacheFs,
+  CacheLoadReport, CacheRejectReason, CacheRejectedEvent, CacheSavedEvent, EmbeddingCacheEvents, EmbeddingCacheFileHandle, EmbeddingCacheFileStat, EmbeddingCacheFs,
   EmbeddingCacheOptions, EmbeddingCacheStats,
 } from './embed/embedding-cache.js';
 // classify

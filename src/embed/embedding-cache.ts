@@ -19,6 +19,14 @@ export interface EmbeddingCacheFileHandle {
   close(): Promise<void>;
 }
 
+/** What {@link EmbeddingCacheFs.stat} reports (a subset of `fs.Stats`). */
+export interface EmbeddingCacheFileStat {
+  /** Whether the path is a regular file (not a FIFO, socket, device or folder). */
+  isFile(): boolean;
+  /** Size in bytes. */
+  readonly size: number;
+}
+
 /**
  * The file-system calls {@link EmbeddingCache} makes (a subset of `node:fs/promises`).
  * Replace it to inject faults or record the call order in tests.
@@ -27,7 +35,7 @@ export interface EmbeddingCacheFs {
   /** `fs.promises.readFile`. */
   readFile(file: string): Promise<Uint8Array>;
   /** `fs.promises.stat`; when present, a path that is not a regular file is never read. */
-  stat?(file: string): Promise<{ isFile(): boolean; size: number }>;
+  stat?(file: string): Promise<EmbeddingCacheFileStat>;
   /** `fs.promises.open` (flags `'wx'` for the temp file, `'r'` for the directory). */
   open(file: string, flags: string): Promise<EmbeddingCacheFileHandle>;
   /** `fs.promises.rename`. */

@@ -175,7 +175,8 @@ test('fuzz: merge states (mergeState, mergeStateAsync)', async () => {
     head + '"' + 'x'.repeat(2 << 20) + '"]}',
   ]; // the 64 MiB versions run in test/stress/merge-state-64mib.test.ts
   for (const s of corpus) {
-    assert.ok(withinSync('mergeState corpus (refused above the sync cap)', 200, () => router.mergeState(s)).error);
+    const a = withinSync('mergeState corpus', 3000, () => router.mergeState(s));
+    assert.ok(a.error !== undefined || a.applied === 0);
     await within('mergeStateAsync corpus', 10_000, () => router.mergeStateAsync(s));
   }
   assert.equal(({} as Record<string, unknown>)['polluted'], undefined);

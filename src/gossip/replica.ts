@@ -9,7 +9,7 @@ import {
 } from './route-update.js';
 import { MAX_STATE_ENTRIES, headerProblem, readStateObject, stateText, type RouteTableState } from './route-state.js';
 import { routeUpdateProblem } from './entry-check.js';
-import { readUntrusted } from './safe-input.js';
+import { copyUntrusted } from './safe-input.js';
 import { StateTextScanner } from './state-text-scanner.js';
 import type { VersionOrder } from './version.js';
 
@@ -55,7 +55,7 @@ export interface ReplicaMerge {
   readonly unchanged: number;
   /** Entries refused (invalid, future, expired tombstones). */
   readonly rejected: number;
-  /** Why the whole state was refused, if it was. */
+  /** Why the state was refused (from that point on, if entries were merged before it). */
   readonly error?: SwitchyardError;
 }
 
@@ -162,7 +162,8 @@ export class RouteReplica {
    */
   *mergeSteps(input: unknown, maxBytes: number, sync = false): Generator<void, ReplicaMerge, void> {
     const out: { applied: ParsedRouteUpdate[]; unchanged: number; rejected: number } = { applied: [], unchanged: 0, rejected: 0 };
-    const fail = (e: unknown): ReplicaMerge => ({ applied: [], unchanged: 0, rejected: 0, error: asError(e) });
+    // entries merged before a late structural error stay merged (each was valid on its own)
+    const fail = (e: unknown): ReplicaMerge => ({ ...out, error: asError(e) });
     let text: string | Uint8Array | undefined;
     try {
       text = stateText(input, maxBytes, sync);
@@ -181,16 +182,18 @@ export class RouteReplica {
       }
       const budget = { left: maxBytes };
       for (let i = 0; i < n; i++) {
-        let raw: unknown;
+        let raw: { value: unknown; bytes: number };
         try {
-          raw = readUntrusted(entries[i], { maxBytes: this.#o.maxMessageBytes, maxDepth: MAX_MESSAGE_DEPTH });
+          raw = copyUntrusted(entries[i], { maxBytes: this.#o.maxMessageBytes, maxDepth: MAX_MESSAGE_DEPTH });
         } catch {
           out.rejected++; // only accessors, exotic prototypes or oversize entries of the host's own object get here
+          budget.left -= this.#o.maxMessageBytes; // may have walked that much
+          if (budget.left < 0) return fail(new SwitchyardError('ERR_INVALID_MESSAGE', `Route state is larger than ${maxBytes} bytes`, { details: { limit: maxBytes } }));
           continue;
         }
-        this.#mergeEntry(raw, out);
-        budget.left -= 64;
-        if (budget.left < 0) return fail(new SwitchyardError('ERR_INVALID_MESSAGE', `Route state has more entries than fit in ${maxBytes} bytes`, { details: { limit: maxBytes } }));
+        this.#mergeEntry(raw.value, out);
+        budget.left -= raw.bytes + 1;
+        if (budget.left < 0) return fail(new SwitchyardError('ERR_INVALID_MESSAGE', `Route state is larger than ${maxBytes} bytes`, { details: { limit: maxBytes } }));
         if (i % MERGE_SLICE_ENTRIES === MERGE_SLICE_ENTRIES - 1) yield;
       }
       return out;

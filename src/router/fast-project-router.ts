@@ -475,12 +475,10 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
    */
   mergeState(state: unknown): MergeStateResult {
     const r = this.#replica.mergeState(state);
-    if (r.error) {
-      this.#emitRejected({ reason: 'invalid', error: r.error });
-      return { applied: 0, unchanged: 0, rejected: 0, error: r.error };
-    }
+    if (r.error) this.#emitRejected({ reason: 'invalid', error: r.error });
+    // entries merged before a late error are in the table: the index follows them too
     const indexed = this.#reconcile(r.applied);
-    const counts = { applied: r.applied.length, unchanged: r.unchanged, rejected: r.rejected };
+    const counts = { applied: r.applied.length, unchanged: r.unchanged, rejected: r.rejected, ...(r.error ? { error: r.error } : {}) };
     return indexed ? { ...counts, indexed } : counts;
   }
 
@@ -508,10 +506,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
       step = steps.next();
     }
     const r = step.value;
-    if (r.error) {
-      this.#emitRejected({ reason: 'invalid', error: r.error });
-      return { applied: 0, unchanged: 0, rejected: 0, error: r.error };
-    }
+    if (r.error) this.#emitRejected({ reason: 'invalid', error: r.error });
     const waits: Promise<void>[] = [];
     for (let i = 0; i < r.applied.length; i += RECONCILE_CHUNK) {
       await pause();
@@ -521,7 +516,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
       if (pending) waits.push(pending);
     }
     await Promise.all(waits);
-    return { applied: r.applied.length, unchanged: r.unchanged, rejected: r.rejected };
+    return { applied: r.applied.length, unchanged: r.unchanged, rejected: r.rejected, ...(r.error ? { error: r.error } : {}) };
   }
 
   /**

@@ -29,7 +29,7 @@ export class StateTextScanner {
   readonly header: Map<string, unknown> = new Map();
   /** Whether the `entries` array has been opened. */
   sawEntries = false;
-  /** Entry spans found by the last {@link StateTextScanner.step}, in order (the caller empties it). */
+  /** Entry spans found by the last {@link StateTextScanner.step}, in order (the caller empties it); `''` for an entry that is not an object. */
   readonly entries: string[] = [];
   /** Why the text is not a state, once known. */
   error: string | undefined;
@@ -176,7 +176,10 @@ export class StateTextScanner {
     }
     if (c === 0x2c || c === 0x5d) {
       try {
-        this.entries.push(this.#slice(this.#elementStart, i));
+        // an entry that is not an object is refused by the caller anyway: no copy of its text
+        const t = this.#text;
+        const isObject = (typeof t === 'string' ? t.charCodeAt(this.#elementStart) : t[this.#elementStart]) === 0x7b;
+        this.entries.push(isObject ? this.#slice(this.#elementStart, i) : '');
       } catch {
         this.error = 'route state is not valid UTF-8';
         return;

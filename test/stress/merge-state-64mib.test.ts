@@ -51,7 +51,7 @@ test('a hostile 64 MiB state does not stall routing (event-loop delay while merg
     clearInterval(iv);
     const bytes = typeof input === 'string' ? input.length : input.byteLength;
     lines.push(`${name}: ${ms.toFixed(0)} ms (${(bytes / MiB / (ms / 1000)).toFixed(0)} MiB/s), longest stall ${maxGap.toFixed(1)} ms wall / ${maxCpu.toFixed(1)} ms CPU (event-loop delay max ${(h.max / 1e6).toFixed(1)} ms), ${routes} routes meanwhile; ${out.error ? out.error.message.slice(0, 50) : `rejected ${out.rejected}`}`);
-    assert.ok(routes > 10, `${name}: only ${routes} routes while merging`);
+    assert.ok(routes >= Math.floor(ms / 100), `${name}: only ${routes} routes in ${ms.toFixed(0)} ms of merging`);
     assert.ok(maxGap < 500, `${name}: the event loop stalled ${maxGap.toFixed(0)} ms`);
     assert.equal(router.size, 1);
   }

@@ -50,7 +50,7 @@ export type { LoadRoutingConfigOptions, RoutingConfig } from './config/routing-c
 // embedding cache
 export { EmbeddingCache } from './embed/embedding-cache.js';
 export type {
-  CacheLoadReport, CacheRejectReason, CacheRejectedEvent, CacheSavedEvent, EmbeddingCacheEvents, EmbeddingCacheFileHandle, EmbeddingCacheFs,
+  CacheLoadReport, CacheRejectReason, CacheRejectedEvent, CacheSavedEvent, EmbeddingCacheEvents, EmbeddingCacheFileHandle, EmbeddingCacheFileStat, EmbeddingCacheFs,
   EmbeddingCacheOptions, EmbeddingCacheStats,
 } from './embed/embedding-cache.js';
 // classify
@@ -84,7 +84,7 @@ export type { ClassifierBreakerState } from './classify/classifier-breaker.js';
 // Internal (not exported): the channel objects, publish/trace helpers and the payload counter.
 export { DIAGNOSTICS_CHANNELS } from './telemetry/diagnostics.js';
 export type { AttemptMetric, ClassifyMetric, ClassifyTraceContext, ExecuteTraceContext, MetricsMessage, RouteMetric, RouteTraceContext } from './telemetry/diagnostics.js';
-export { FeedbackLog } from './telemetry/feedback-log.js';
+export { FEEDBACK_BATCH_BYTES, FeedbackLog } from './telemetry/feedback-log.js';
 export type { FeedbackBatchWritten, FeedbackLogEvents, FeedbackLogOptions, FeedbackLogStats } from './telemetry/feedback-log.js';
 export type { FeedbackMessage, FeedbackRecord, FeedbackText } from './telemetry/feedback-record.js';
 export { exportDpoDataset } from './telemetry/dpo-export.js';

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { compileSafePattern } from '../src/router/safe-pattern.js';
 import { KeywordMatcher } from '../src/router/keyword-matcher.js';
 
 function labels(m: KeywordMatcher<string>, text: string): string[] {
@@ -20,7 +21,7 @@ test('KeywordMatcher#match() – words and phrases, case/NFKC-insensitive, each 
 
 test('KeywordMatcher#remove() – drops only that owner\'s rules; re-adding replaces', () => {
   const m = new KeywordMatcher<string>();
-  m.add('a', ['shared', 'alpha'], '', [/alpha-\d+/iu], 0.1, 0);
+  m.add('a', ['shared', 'alpha'], '', [compileSafePattern(/alpha-\d+/iu)], 0.1, 0);
   m.add('b', ['shared'], '', [], 0.1, 0);
   assert.deepEqual(labels(m, 'shared alpha'), ['a:keyword:alpha', 'a:keyword:shared', 'b:keyword:shared']);
   m.remove('a');
@@ -33,8 +34,8 @@ test('KeywordMatcher#remove() – drops only that owner\'s rules; re-adding repl
 
 test('KeywordMatcher#matchPattern() – first rule in registration order wins', () => {
   const m = new KeywordMatcher<string>();
-  m.add('first', [], '', [/ticket-\d+/iu], 0, 0);
-  m.add('second', [], '', [/TICKET/iu], 0, 0);
+  m.add('first', [], '', [compileSafePattern(/ticket-\d+/iu)], 0, 0);
+  m.add('second', [], '', [compileSafePattern(/TICKET/iu)], 0, 0);
   assert.equal(m.matchPattern('see Ticket-42')?.owner, 'first');
   assert.equal(m.matchPattern('ticket desk')?.owner, 'second');
   assert.equal(m.matchPattern('nothing'), null);

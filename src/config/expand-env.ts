@@ -3,7 +3,7 @@
 // value containing `}`, `${...}` or a newline cannot inject structure. Variables given in
 // `vars` may reference each other (like a .env file); self-references and cycles raise
 // ERR_CONFIG_CYCLE. Every recursion is depth-bounded, so hostile input cannot overflow the stack.
-import { SwitchyardError, invalidOption } from '../errors.js';
+import { SwitchyardError, invalidOption, isSwitchyardError } from '../errors.js';
 import { isPlainObject, optInteger } from './validate.js';
 
 /** Options of {@link expandEnv} and {@link expandString}. */
@@ -16,6 +16,12 @@ export interface ExpandEnvOptions {
   readonly maxDepth?: number;
   /** Deepest nesting of objects and arrays in the tree. @defaultValue 64 */
   readonly maxTreeDepth?: number;
+  /**
+   * Most characters the expansion may produce over the whole tree (a subtree shared by several
+   * parents, e.g. a YAML anchor, counts once). Variables that double each other would
+   * otherwise grow to gigabytes. @defaultValue 16_777_216 (16 Mi chars)
+   */
+  readonly maxOutputChars?: number;
 }
 
 interface Ctx {
@@ -23,7 +29,12 @@ interface Ctx {
   readonly vars: Readonly<Record<string, string>>;
   readonly maxDepth: number;
   readonly maxTreeDepth: number;
+  readonly maxOutputChars: number;
+  /** Characters produced so far (strings of the output tree and resolved variables). */
+  produced: number;
   readonly resolved: Map<string, string>;
+  /** Expanded copy of every object already walked: a shared subtree is walked once. */
+  readonly done: Map<object, unknown>;
   readonly resolving: string[];
   path: string;
 }
@@ -44,7 +55,10 @@ function makeCtx(input: ExpandEnvOptions): Ctx {
     vars: vars as Readonly<Record<string, string>>,
     maxDepth: optInteger('maxDepth', options.maxDepth, 32, 1, 1000),
     maxTreeDepth: optInteger('maxTreeDepth', options.maxTreeDepth, 64, 1, 1000),
+    maxOutputChars: optInteger('maxOutputChars', options.maxOutputChars, 16 * 1024 * 1024, 1, 2 ** 29),
+    produced: 0,
     resolved: new Map(),
+    done: new Map(),
     resolving: [],
     path: '',
   };
@@ -91,6 +105,13 @@ function closingBrace(s: string, from: number): number {
   return -1;
 }
 
+/** Fails before a string would push the output past `maxOutputChars` (checked before concatenating). */
+function room(ctx: Ctx, out: string, add: number): void {
+  if (ctx.produced + out.length + add > ctx.maxOutputChars) {
+    configError(ctx, `Expansion produces more than ${ctx.maxOutputChars} characters (maxOutputChars)`);
+  }
+}
+
 function expand(s: string, ctx: Ctx, depth: number): string {
   if (depth > ctx.maxDepth) configError(ctx, `\`\${...}\` nested deeper than ${ctx.maxDepth} levels`);
   let out = '';
@@ -120,6 +141,7 @@ function expand(s: string, ctx: Ctx, depth: number): string {
     if (s[j] === '}') {
       const v = lookup(name, ctx, depth);
       if (v === undefined) configError(ctx, `Variable \`${name}\` is not set and has no default`);
+      room(ctx, out, v.length);
       out += v;
       i = j + 1;
       continue;
@@ -132,8 +154,14 @@ function expand(s: string, ctx: Ctx, depth: number): string {
     if (end === -1) configError(ctx, `Unterminated \`\${${name}...\``);
     const v = lookup(name, ctx, depth);
     const missing = v === undefined || (colon && v === '');
-    if (!missing) out += v;
-    else if (op === '-') out += expand(s.slice(wordStart, end), ctx, depth + 1);
+    if (!missing) {
+      room(ctx, out, v.length);
+      out += v;
+    } else if (op === '-') {
+      const d = expand(s.slice(wordStart, end), ctx, depth + 1);
+      room(ctx, out, d.length);
+      out += d;
+    }
     else {
       // The message is the config author's text, shown without expansion (no values echoed).
       const message = s.slice(wordStart, end);
@@ -145,13 +173,24 @@ function expand(s: string, ctx: Ctx, depth: number): string {
 }
 
 function walk(node: unknown, ctx: Ctx, depth: number, seen: Set<object>): unknown {
-  if (typeof node === 'string') return expand(node, ctx, 0);
+  if (typeof node === 'string') {
+    const out = expand(node, ctx, 0);
+    ctx.produced += out.length;
+    return out;
+  }
   if (typeof node !== 'object' || node === null) return node;
   const isArray = Array.isArray(node);
   if (!isArray && !isPlainObject(node)) return node;
+  // a subtree reachable from several parents (YAML anchors/aliases) is expanded once and its
+  // copy shared, as in the input; walking it per path would cost 2^depth
+  if (ctx.done.has(node)) return ctx.done.get(node);
   if (depth >= ctx.maxTreeDepth) configError(ctx, `Configuration nested deeper than ${ctx.maxTreeDepth} levels`);
   if (seen.has(node)) configError(ctx, 'Configuration contains a reference cycle', 'ERR_CONFIG_CYCLE');
   seen.add(node);
+  // every slot costs at least one unit of the output bound, so a sparse `new Array(2 ** 32 - 1)` is refused, not walked
+  const slots = isArray ? node.length : Object.keys(node).length;
+  if (ctx.produced + slots > ctx.maxOutputChars) configError(ctx, `Configuration has more than ${ctx.maxOutputChars} values (maxOutputChars)`);
+  ctx.produced += slots;
   const base = ctx.path;
   let out: unknown;
   if (isArray) {
@@ -170,6 +209,7 @@ function walk(node: unknown, ctx: Ctx, depth: number, seen: Set<object>): unknow
   }
   ctx.path = base;
   seen.delete(node);
+  ctx.done.set(node, out);
   return out;
 }
 
@@ -190,7 +230,14 @@ function walk(node: unknown, ctx: Ctx, depth: number, seen: Set<object>): unknow
  * ```
  */
 export function expandEnv<T>(tree: T, options: ExpandEnvOptions = {}): T {
-  return walk(tree, makeCtx(options), 0, new Set()) as T;
+  const ctx = makeCtx(options);
+  try {
+    return walk(tree, ctx, 0, new Set()) as T;
+  } catch (e) {
+    if (isSwitchyardError(e)) throw e;
+    // a getter or Proxy trap of the caller's tree threw
+    throw new SwitchyardError('ERR_CONFIG', `Configuration could not be read${ctx.path === '' ? '' : ` at \`${ctx.path}\``} (a getter or Proxy trap threw)`, { cause: e, details: { path: ctx.path } });
+  }
 }
 
 /**

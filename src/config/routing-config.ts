@@ -2,7 +2,7 @@
 import type { ApiMapOptions } from '../balance/api-map-options.js';
 import type { StrategyName } from '../balance/strategy.js';
 import type { InstanceSpec, ProviderSpec } from '../balance/types.js';
-import { SwitchyardError, invalidOption } from '../errors.js';
+import { SwitchyardError, invalidOption, isSwitchyardError } from '../errors.js';
 import { expandEnv, type ExpandEnvOptions } from './expand-env.js';
 import { isPlainObject } from './validate.js';
 
@@ -89,6 +89,15 @@ function deployments(path: string, value: unknown, side: 'local' | 'remote', out
  * @throws {@link SwitchyardError} `ERR_CONFIG` (invalid document), `ERR_CONFIG_CYCLE` (cyclic variables)
  */
 export function loadRoutingConfig(doc: unknown, options: LoadRoutingConfigOptions = {}): RoutingConfig {
+  try {
+    return loadUnguarded(doc, options);
+  } catch (e) {
+    if (isSwitchyardError(e)) throw e;
+    throw new SwitchyardError('ERR_CONFIG', 'Configuration could not be read (a getter or Proxy trap threw)', { cause: e });
+  }
+}
+
+function loadUnguarded(doc: unknown, options: LoadRoutingConfigOptions): RoutingConfig {
   if (!isPlainObject(options)) invalidOption('options', 'an object', options);
   const { providerType = 'openai-compatible', ...expandOptions } = options as LoadRoutingConfigOptions;
   if (!isPlainObject(doc)) fail('(root)', 'a mapping', doc);

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'eventemitter3';
+import { constants as fsConstants } from 'node:fs';
 import * as nodeFs from 'node:fs/promises';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -18,6 +19,14 @@ export interface EmbeddingCacheFileHandle {
   close(): Promise<void>;
 }
 
+/** What {@link EmbeddingCacheFs.stat} reports (a subset of `fs.Stats`). */
+export interface EmbeddingCacheFileStat {
+  /** Whether the path is a regular file (not a FIFO, socket, device or folder). */
+  isFile(): boolean;
+  /** Size in bytes. */
+  readonly size: number;
+}
+
 /**
  * The file-system calls {@link EmbeddingCache} makes (a subset of `node:fs/promises`).
  * Replace it to inject faults or record the call order in tests.
@@ -25,6 +34,8 @@ export interface EmbeddingCacheFileHandle {
 export interface EmbeddingCacheFs {
   /** `fs.promises.readFile`. */
   readFile(file: string): Promise<Uint8Array>;
+  /** `fs.promises.stat`; when present, a path that is not a regular file is never read. */
+  stat?(file: string): Promise<EmbeddingCacheFileStat>;
   /** `fs.promises.open` (flags `'wx'` for the temp file, `'r'` for the directory). */
   open(file: string, flags: string): Promise<EmbeddingCacheFileHandle>;
   /** `fs.promises.rename`. */
@@ -103,6 +114,15 @@ function errCode(e: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/** Largest cache (or attachment) file read; a bigger one is treated as unreadable and recomputed. @internal */
+export const MAX_CACHE_FILE_BYTES = 1 << 30;
+
+/** Throws an `ENOTREG` / `EFBIG` coded error unless `st` describes a regular file of a readable size. */
+function checkRegular(st: { isFile(): boolean; size: number }, file: string): void {
+  if (!st.isFile()) throw Object.assign(new Error(`${file} is not a regular file`), { code: 'ENOTREG' });
+  if (st.size > MAX_CACHE_FILE_BYTES) throw Object.assign(new Error(`${file} is larger than ${MAX_CACHE_FILE_BYTES} bytes`), { code: 'EFBIG' });
+}
+
 function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -176,7 +196,7 @@ export class EmbeddingCache extends EventEmitter<EmbeddingCacheEvents> {
     const removedTmpFiles = await this.#removeStrayTmp();
     let bytes: Uint8Array;
     try {
-      bytes = await this.#fs.readFile(this.path);
+      bytes = await this.#readRegular(this.path);
     } catch (e) {
       if (errCode(e) === 'ENOENT') return { entries: 0, dropped: 0, reason: undefined, removedTmpFiles };
       this.#reject('io', 0);
@@ -242,9 +262,31 @@ export class EmbeddingCache extends EventEmitter<EmbeddingCacheEvents> {
   async loadAttachment(suffix: string): Promise<Uint8Array | undefined> {
     const file = this.#attachmentPath(suffix);
     try {
-      return await this.#fs.readFile(file);
+      return await this.#readRegular(file);
     } catch {
       return undefined;
+    }
+  }
+
+  /**
+   * Reads `file` only if it is a regular file of at most {@link MAX_CACHE_FILE_BYTES}: a FIFO,
+   * socket or device at the cache path would block `readFile` forever (or never end). With
+   * the real file system the check and the read use one descriptor opened with `O_NONBLOCK`
+   * (opening a FIFO that way never waits for a writer), so the file cannot be swapped between
+   * them. An injected `fs` is checked with its `stat` when it has one.
+   */
+  async #readRegular(file: string): Promise<Uint8Array> {
+    const fs = this.#fs;
+    if (fs !== (nodeFs as unknown as EmbeddingCacheFs)) {
+      if (fs.stat) checkRegular(await fs.stat(file), file);
+      return fs.readFile(file);
+    }
+    const fh = await nodeFs.open(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+    try {
+      checkRegular(await fh.stat(), file);
+      return await fh.readFile();
+    } finally {
+      await fh.close().catch(() => undefined);
     }
   }
 
@@ -280,6 +322,9 @@ export class EmbeddingCache extends EventEmitter<EmbeddingCacheEvents> {
         await fh.close();
       }
       stage = 'rename';
+      // never replace a FIFO, device or folder someone put at the path (e.g. /dev/null as root)
+      const existing = await this.#statTarget(target);
+      if (existing !== undefined && !existing.isFile()) throw Object.assign(new Error('the path exists and is not a regular file'), { code: 'ENOTREG' });
       for (let attempt = 0; ; attempt++) {
         try {
           await fs.rename(tmp, target);
@@ -300,6 +345,17 @@ export class EmbeddingCache extends EventEmitter<EmbeddingCacheEvents> {
       // Make the rename durable. Failure here leaves a complete file (old or new): not an error.
       const dh = await fs.open(dir, 'r').catch(() => undefined);
       if (dh) await dh.sync().catch(() => undefined).finally(() => dh.close().catch(() => undefined));
+    }
+  }
+
+  async #statTarget(target: string): Promise<{ isFile(): boolean } | undefined> {
+    const fs = this.#fs;
+    const stat = fs === (nodeFs as unknown as EmbeddingCacheFs) ? nodeFs.stat : fs.stat?.bind(fs);
+    if (!stat) return undefined;
+    try {
+      return await stat(target);
+    } catch {
+      return undefined; // absent (or unreadable: the rename reports it)
     }
   }
 

@@ -4,10 +4,13 @@
 import { SwitchyardError, isSwitchyardError } from '../errors.js';
 import { LwwTable } from './lww-table.js';
 import {
-  canonicalRouteUpdate, parseRouteUpdate, type ParsedRouteUpdate, type RouteUpdateAction, type RouteUpdateLimits,
+  MAX_MESSAGE_DEPTH, canonicalRouteUpdate, parseRouteUpdate, type ParsedRouteUpdate, type RouteUpdateAction, type RouteUpdateLimits,
   type RouteUpdateMessage, type WireProject,
 } from './route-update.js';
-import { readRouteState, type RouteTableState } from './route-state.js';
+import { MAX_STATE_ENTRIES, headerProblem, readStateObject, stateText, type RouteTableState } from './route-state.js';
+import { routeUpdateProblem } from './entry-check.js';
+import { copyUntrusted } from './safe-input.js';
+import { StateTextScanner } from './state-text-scanner.js';
 import type { VersionOrder } from './version.js';
 
 /**
@@ -31,6 +34,10 @@ export interface ReplicationSettings {
   readonly maxClockSkewMs: number;
   readonly maxMessageBytes: number;
   readonly maxStateBytes: number;
+  /** Largest state merged in one synchronous call. @defaultValue {@link DEFAULT_MAX_SYNC_STATE_BYTES} */
+  readonly maxSyncStateBytes?: number;
+  /** Accept `patterns` in peers' route updates and states. @defaultValue false */
+  readonly acceptPeerPatterns?: boolean;
 }
 
 /** Options of a replica. @internal */
@@ -48,9 +55,16 @@ export interface ReplicaMerge {
   readonly unchanged: number;
   /** Entries refused (invalid, future, expired tombstones). */
   readonly rejected: number;
-  /** Why the whole state was refused, if it was. */
+  /** Why the state was refused (from that point on, if entries were merged before it). */
   readonly error?: SwitchyardError;
 }
+
+/** Characters of state text read per slice of {@link RouteReplica.mergeSteps}. @internal */
+export const MERGE_SLICE_CHARS = 16_384;
+/** Entries of an object state checked per slice. @internal */
+export const MERGE_SLICE_ENTRIES = 256;
+/** Default largest state merged synchronously, bytes (see docs/security.md for the rate behind it). */
+export const DEFAULT_MAX_SYNC_STATE_BYTES = 1_048_576;
 
 function asError(e: unknown): SwitchyardError {
   if (isSwitchyardError(e)) return e;
@@ -62,6 +76,8 @@ export class RouteReplica {
   readonly #o: ReplicaOptions;
   readonly #table: LwwTable;
   readonly #limits: RouteUpdateLimits;
+  /** Limits of local writes: a node's own patterns are always replicated. */
+  readonly #localLimits: RouteUpdateLimits;
   readonly #gcEveryMs: number;
   #seq = 0;
   #nextGc = -Infinity;
@@ -69,7 +85,8 @@ export class RouteReplica {
   constructor(o: ReplicaOptions) {
     this.#o = o;
     this.#table = new LwwTable(o.order);
-    this.#limits = { maxMessageBytes: o.maxMessageBytes, embedder: o.embedder };
+    this.#limits = { maxMessageBytes: o.maxMessageBytes, embedder: o.embedder, acceptPatterns: o.acceptPeerPatterns === true };
+    this.#localLimits = { ...this.#limits, acceptPatterns: true };
     this.#gcEveryMs = Math.max(1, Math.min(o.tombstoneRetentionMs / 16, 60_000));
   }
 
@@ -110,7 +127,7 @@ export class RouteReplica {
       type: 'route_update', action, project, from_node: this.#o.nodeId, timestamp, seq: ++this.#seq,
       ...(embedderId !== undefined && action !== 'remove' ? { embedder: embedderId } : {}),
     };
-    const parsed = canonicalRouteUpdate(raw, this.#limits);
+    const parsed = canonicalRouteUpdate(raw, this.#localLimits);
     this.#table.offer(parsed.message, parsed.modelPath);
     return parsed;
   }
@@ -122,38 +139,115 @@ export class RouteReplica {
   }
 
   /**
-   * Merges a peer's state. Live entries of any age are accepted (a restarted node must learn
-   * old projects); tombstones older than the retention window are skipped; entries from the
-   * future beyond the skew and invalid entries are rejected one by one. Never throws.
+   * Merges a peer's state in one synchronous run. Live entries of any age are accepted (a
+   * restarted node must learn old projects); tombstones older than the retention window are
+   * skipped; entries from the future beyond the skew and invalid entries are rejected one by
+   * one, without an exception per entry. A state larger than `maxSyncStateBytes` is refused
+   * (use {@link RouteReplica.mergeSteps} through an asynchronous driver). Never throws.
    */
   mergeState(input: unknown): ReplicaMerge {
-    let entries: unknown[];
+    const steps = this.mergeSteps(input, this.#o.maxSyncStateBytes ?? DEFAULT_MAX_SYNC_STATE_BYTES, true);
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /**
+   * The merge as a generator that yields after every slice of work (about
+   * {@link MERGE_SLICE_CHARS} characters of state text or {@link MERGE_SLICE_ENTRIES} entries),
+   * so a driver can give the event loop a turn between slices. Cost is linear in the state's
+   * bytes: the text is split into entries by one pass, each entry is parsed and checked on its
+   * own, and a wrong-shaped state stops at the first structural error.
+   */
+  *mergeSteps(input: unknown, maxBytes: number, sync = false): Generator<void, ReplicaMerge, void> {
+    const out: { applied: ParsedRouteUpdate[]; unchanged: number; rejected: number } = { applied: [], unchanged: 0, rejected: 0 };
+    // entries merged before a late structural error stay merged (each was valid on its own)
+    const fail = (e: unknown): ReplicaMerge => ({ ...out, error: asError(e) });
+    let text: string | Uint8Array | undefined;
     try {
-      entries = readRouteState(input, this.#o.maxStateBytes).entries;
+      text = stateText(input, maxBytes, sync);
     } catch (e) {
-      return { applied: [], unchanged: 0, rejected: 0, error: asError(e) };
+      return fail(e);
+    }
+    if (text === undefined) {
+      // an already-parsed object (the host's own value): header checked at once, entries one by one
+      let entries: readonly unknown[];
+      let n: number;
+      try {
+        entries = readStateObject(input);
+        n = entries.length;
+      } catch (e) {
+        return fail(e);
+      }
+      const budget = { left: maxBytes };
+      for (let i = 0; i < n; i++) {
+        let raw: { value: unknown; bytes: number };
+        try {
+          raw = copyUntrusted(entries[i], { maxBytes: this.#o.maxMessageBytes, maxDepth: MAX_MESSAGE_DEPTH });
+        } catch {
+          out.rejected++; // only accessors, exotic prototypes or oversize entries of the host's own object get here
+          budget.left -= this.#o.maxMessageBytes; // may have walked that much
+          if (budget.left < 0) return fail(new SwitchyardError('ERR_INVALID_MESSAGE', `Route state is larger than ${maxBytes} bytes`, { details: { limit: maxBytes } }));
+          continue;
+        }
+        this.#mergeEntry(raw.value, out);
+        budget.left -= raw.bytes + 1;
+        if (budget.left < 0) return fail(new SwitchyardError('ERR_INVALID_MESSAGE', `Route state is larger than ${maxBytes} bytes`, { details: { limit: maxBytes } }));
+        if (i % MERGE_SLICE_ENTRIES === MERGE_SLICE_ENTRIES - 1) yield;
+      }
+      return out;
+    }
+    const scanner = new StateTextScanner(text, maxBytes);
+    let count = 0;
+    while (!scanner.done) {
+      scanner.step(MERGE_SLICE_CHARS);
+      if (scanner.error === undefined && scanner.sawEntries && count === 0) {
+        const problem = headerProblem(scanner.header);
+        if (problem !== undefined) return fail(new SwitchyardError('ERR_INVALID_MESSAGE', problem));
+      }
+      for (const span of scanner.entries) {
+        if (++count > MAX_STATE_ENTRIES) return fail(new SwitchyardError('ERR_INVALID_MESSAGE', `Route state has more than ${MAX_STATE_ENTRIES} entries`));
+        // an entry is an object: anything else is refused without parsing it
+        if (span.length > this.#o.maxMessageBytes || span.charCodeAt(0) !== 0x7b) { out.rejected++; continue; }
+        let raw: unknown;
+        try {
+          raw = JSON.parse(span);
+        } catch (e) {
+          // a peer that sends malformed JSON is not a peer: the state stops here (one exception, not one per entry)
+          return fail(new SwitchyardError('ERR_INVALID_MESSAGE', `Route state entry ${count - 1} is not valid JSON: ${(e as Error).message}`, { cause: e }));
+        }
+        this.#mergeEntry(raw, out);
+      }
+      scanner.entries.length = 0;
+      if (scanner.error !== undefined) return fail(new SwitchyardError('ERR_INVALID_MESSAGE', scanner.error));
+      yield;
+    }
+    const problem = headerProblem(scanner.header) ?? (scanner.sawEntries ? undefined : 'route state has no `entries` array');
+    if (problem !== undefined) return fail(new SwitchyardError('ERR_INVALID_MESSAGE', problem));
+    return out;
+  }
+
+  #mergeEntry(raw: unknown, out: { applied: ParsedRouteUpdate[]; unchanged: number; rejected: number }): void {
+    if (routeUpdateProblem(raw, this.#limits) !== undefined) {
+      out.rejected++;
+      return;
+    }
+    let p: ParsedRouteUpdate;
+    try {
+      p = canonicalRouteUpdate(raw, this.#limits); // reached only by well-shaped entries
+    } catch {
+      out.rejected++;
+      return;
     }
     const now = this.#tick();
-    const applied: ParsedRouteUpdate[] = [];
-    let unchanged = 0;
-    let rejected = 0;
-    for (const raw of entries) {
-      let p: ParsedRouteUpdate;
-      try {
-        p = canonicalRouteUpdate(raw, this.#limits);
-      } catch {
-        rejected++;
-        continue;
-      }
-      const ts = p.message.timestamp;
-      if (ts > now + this.#o.maxClockSkewMs || (p.message.action === 'remove' && ts < now - this.#o.tombstoneRetentionMs)) {
-        rejected++;
-        continue;
-      }
-      if (this.#table.offer(p.message, p.modelPath) === 'applied') applied.push(p);
-      else unchanged++;
+    const ts = p.message.timestamp;
+    if (ts > now + this.#o.maxClockSkewMs || (p.message.action === 'remove' && ts < now - this.#o.tombstoneRetentionMs)) {
+      out.rejected++;
+      return;
     }
-    return { applied, unchanged, rejected };
+    if (this.#table.offer(p.message, p.modelPath) === 'applied') out.applied.push(p);
+    else out.unchanged++;
   }
 
   /** Current register value of a model path. */

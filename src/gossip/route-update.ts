@@ -56,6 +56,8 @@ export interface RouteUpdateLimits {
   readonly maxMessageBytes: number;
   /** Local embedder: an embedding from an embedder with this id must have this length. */
   readonly embedder: { readonly id: string; readonly dim: number } | undefined;
+  /** Whether project `patterns` are accepted (a peer's are refused unless the router opts in). */
+  readonly acceptPatterns?: boolean;
 }
 
 /** Largest embedding dimension accepted on the wire. @internal */
@@ -141,7 +143,11 @@ export function canonicalRouteUpdate(raw: unknown, limits: RouteUpdateLimits): P
   let normalized: NormalizedProject | undefined;
   if (action !== 'remove') {
     for (const key of [...TEXT_KEYS, ...LIST_KEYS]) if (pr[key] !== undefined) project[key] = pr[key];
-    if (Array.isArray(pr['patterns']) && pr['patterns'].some((x) => typeof x !== 'string')) invalidMessage('Expected `project.patterns` to be strings', { field: 'patterns' });
+    const patterns = pr['patterns'];
+    if (Array.isArray(patterns) && patterns.length > 0 && limits.acceptPatterns !== true) {
+      invalidMessage('Route update carries `patterns`; this router does not accept patterns from peers (option `acceptPeerPatterns`)', { field: 'patterns' });
+    }
+    if (Array.isArray(patterns) && patterns.some((x) => typeof x !== 'string')) invalidMessage('Expected `project.patterns` to be strings', { field: 'patterns' });
     if (pr['embedding'] !== undefined) project['embedding'] = canonicalEmbedding(pr['embedding'], embedder, limits);
   }
   try {

@@ -41,6 +41,17 @@ export function readUntrusted(input: unknown, limits: InputLimits): unknown {
   return copy(value, 1, limits.maxDepth, { left: limits.maxBytes, limit: limits.maxBytes });
 }
 
+/**
+ * {@link readUntrusted} for an already-parsed value, also returning its estimated size in
+ * bytes (what the copy spent of `maxBytes`).
+ * @internal
+ */
+export function copyUntrusted(value: unknown, limits: InputLimits): { value: unknown; bytes: number } {
+  const budget = { left: limits.maxBytes, limit: limits.maxBytes };
+  const out = copy(value, 1, limits.maxDepth, budget);
+  return { value: out, bytes: limits.maxBytes - budget.left };
+}
+
 interface Budget { left: number; readonly limit: number }
 
 function spend(budget: Budget, n: number): void {

@@ -29,7 +29,11 @@ export interface MergeStateResult {
   readonly unchanged: number;
   /** Entries refused: invalid, timestamp beyond the clock skew, or tombstones past retention. */
   readonly rejected: number;
-  /** Why the whole state was refused (then all counts are 0). */
+  /**
+   * Why the state was refused. A state refused before its entries (size, header) has all
+   * counts 0; one refused at a later structural error (malformed JSON, too many entries, over
+   * the size limit) keeps, and indexes, the entries merged before it, each valid on its own.
+   */
   readonly error?: SwitchyardError;
   /** As in {@link RouteUpdateResult.indexed}: present when an asynchronous embedder is still at work. */
   readonly indexed?: Promise<void>;

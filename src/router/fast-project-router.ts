@@ -1,6 +1,7 @@
 import { EventEmitter } from 'eventemitter3';
 import type { Embedder } from '../embed/embedder.js';
 import { SwitchyardError, describeValue } from '../errors.js';
+import { optNumber } from '../config/validate.js';
 import { LatencyHistogram, type LatencySummary } from '../telemetry/latency-histogram.js';
 import { metricsChannel, publishRouteMetric, routeTracing, traceRoute, traceRouteSync } from '../telemetry/diagnostics.js';
 import { KeywordMatcher, type KeywordRule } from './keyword-matcher.js';
@@ -153,6 +154,57 @@ interface ExplicitTarget {
 
 const EMPTY: readonly RouteCandidate[] = Object.freeze([]);
 
+/** Validates the initial projects; a throwing Proxy around the list is `ERR_INVALID_OPTION`. */
+function normalizeProjects(projects: readonly unknown[], dim: number): NormalizedProject[] {
+  const out: NormalizedProject[] = [];
+  let n: number;
+  try {
+    n = projects.length;
+  } catch (cause) {
+    throw new SwitchyardError('ERR_INVALID_OPTION', 'Expected `projects` to be an array of ProjectSpec; reading its length threw', { cause, details: { option: 'projects' } });
+  }
+  for (let i = 0; i < n; i++) {
+    let spec: unknown;
+    try {
+      spec = projects[i];
+    } catch (cause) {
+      throw new SwitchyardError('ERR_INVALID_PROJECT', `Project ${i} could not be read (a getter or Proxy trap threw)`, { cause, details: { index: i } });
+    }
+    out.push(normalizeProject(spec, dim));
+  }
+  return out;
+}
+
+/** Updates indexed between two event-loop turns of {@link FastProjectRouter.mergeStateAsync}. */
+const RECONCILE_CHUNK = 32;
+
+/** Most requests one {@link FastProjectRouter.routeBatch} call takes. */
+const MAX_BATCH_REQUESTS = 1 << 20;
+
+/** Length of a batch from outside; a throwing Proxy or an absurd length is `ERR_INVALID_MESSAGES`. */
+function batchLength(requests: unknown): number {
+  let n: unknown;
+  try {
+    n = Array.isArray(requests) ? requests.length : undefined;
+  } catch (cause) {
+    throw new SwitchyardError('ERR_INVALID_MESSAGES', 'Expected `requests` to be an array; reading its length threw', { cause });
+  }
+  if (typeof n !== 'number') throw new SwitchyardError('ERR_INVALID_MESSAGES', `Expected \`requests\` to be an array, got ${describeValue(requests)}`);
+  if (n > MAX_BATCH_REQUESTS) throw new SwitchyardError('ERR_INVALID_MESSAGES', `Expected at most ${MAX_BATCH_REQUESTS} requests per routeBatch() call, got ${n}`, { details: { limit: MAX_BATCH_REQUESTS } });
+  return n;
+}
+
+/** One request of a batch; null when a getter or Proxy trap threw while reading it. */
+function readRequest(requests: readonly unknown[], i: number): { model: unknown; messages: unknown } | null {
+  try {
+    const req: unknown = requests[i];
+    if (typeof req !== 'object' || req === null) return { model: undefined, messages: req };
+    return { model: (req as { model?: unknown }).model, messages: (req as { messages?: unknown }).messages };
+  } catch {
+    return null;
+  }
+}
+
 function round(x: number): number {
   return Math.round(x * 1e4) / 1e4;
 }
@@ -232,7 +284,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
   static async create(options: FastProjectRouterOptions = {}): Promise<FastProjectRouter> {
     const o = resolveRouterOptions(options);
     const router = new FastProjectRouter(o);
-    const normalized = o.projects.map((p) => normalizeProject(p, o.embedder.dim));
+    const normalized = normalizeProjects(o.projects, o.embedder.dim);
     const seen = new Set<string>();
     for (const n of normalized) {
       for (const key of [n.project.modelPath, ...n.project.aliases]) {
@@ -356,14 +408,17 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
    * @param requests - requests to route
    */
   async routeBatch(requests: readonly RouteRequest[]): Promise<RouteResult[]> {
-    if (!Array.isArray(requests)) throw new SwitchyardError('ERR_INVALID_MESSAGES', `Expected \`requests\` to be an array, got ${describeValue(requests)}`);
+    const count = batchLength(requests);
     const t0 = performance.now();
-    const results = new Array<RouteResult>(requests.length);
+    const results = new Array<RouteResult>(count);
     const pending: { i: number; text: string; reasons: string[] }[] = [];
-    for (let i = 0; i < requests.length; i++) {
-      const req: unknown = requests[i];
-      const model = typeof req === 'object' && req !== null ? (req as { model?: unknown }).model : undefined;
-      const messages = typeof req === 'object' && req !== null ? (req as { messages?: unknown }).messages : req;
+    for (let i = 0; i < count; i++) {
+      const req = readRequest(requests, i);
+      if (req === null) {
+        results[i] = this.#fallback('invalid messages (ERR_INVALID_MESSAGES): the request could not be read (a getter or Proxy trap threw)', [], EMPTY, -Infinity, t0);
+        continue;
+      }
+      const { model, messages } = req;
       const explicit = this.#routeExplicit(typeof model === 'string' ? model : undefined, t0);
       if (explicit) { results[i] = explicit; continue; }
       const reasons: string[] = [];
@@ -485,18 +540,55 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
   /**
    * Merges a peer's {@link RouteTableState} (object, JSON string or bytes): every entry is
    * validated and applied as a route update would be, except that live entries of any age are
-   * accepted. Commutative, associative and idempotent. Never throws on bad input.
+   * accepted. Commutative, associative and idempotent. Never throws on bad input. Runs in one
+   * synchronous stretch, so states above `maxSyncStateBytes` (default 1 MiB) are refused with
+   * `error`: merge those with {@link FastProjectRouter.mergeStateAsync}.
    * @param state - a state from {@link FastProjectRouter.exportState}
    */
   mergeState(state: unknown): MergeStateResult {
     const r = this.#replica.mergeState(state);
-    if (r.error) {
-      this.#emitRejected({ reason: 'invalid', error: r.error });
-      return { applied: 0, unchanged: 0, rejected: 0, error: r.error };
-    }
+    if (r.error) this.#emitRejected({ reason: 'invalid', error: r.error });
+    // entries merged before a late error are in the table: the index follows them too
     const indexed = this.#reconcile(r.applied);
-    const counts = { applied: r.applied.length, unchanged: r.unchanged, rejected: r.rejected };
+    const counts = { applied: r.applied.length, unchanged: r.unchanged, rejected: r.rejected, ...(r.error ? { error: r.error } : {}) };
     return indexed ? { ...counts, indexed } : counts;
+  }
+
+  /**
+   * {@link FastProjectRouter.mergeState} for states of any size up to `maxStateBytes`: the
+   * state is read, checked and indexed in slices, giving the event loop a turn at least every
+   * few milliseconds (`sliceMs`), so routing keeps its latency while a large (or hostile)
+   * state is merged. Cost is linear in the state's bytes (rate in docs/security.md). Resolves
+   * once the table and the routing index reflect the state; never rejects on bad input.
+   * @param state - a state from {@link FastProjectRouter.exportState} (object, JSON string or bytes)
+   * @param options - `sliceMs`: longest synchronous stretch aimed for, ms (default 4)
+   */
+  async mergeStateAsync(state: unknown, options: { readonly sliceMs?: number } = {}): Promise<MergeStateResult> {
+    const sliceMs = optNumber('sliceMs', (options as { sliceMs?: unknown } | undefined)?.sliceMs, 4, 0.1, 1000);
+    let last = performance.now();
+    const pause = async (): Promise<void> => {
+      if (performance.now() - last < sliceMs) return;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      last = performance.now();
+    };
+    const steps = this.#replica.mergeSteps(state, this.#o.maxStateBytes);
+    let step = steps.next();
+    while (!step.done) {
+      await pause();
+      step = steps.next();
+    }
+    const r = step.value;
+    if (r.error) this.#emitRejected({ reason: 'invalid', error: r.error });
+    const waits: Promise<void>[] = [];
+    for (let i = 0; i < r.applied.length; i += RECONCILE_CHUNK) {
+      await pause();
+      // a newer update may have won while this merge yielded: index only what the table still holds
+      const chunk = r.applied.slice(i, i + RECONCILE_CHUNK).filter((p) => this.#replica.get(p.modelPath) === p.message);
+      const pending = this.#reconcile(chunk);
+      if (pending) waits.push(pending);
+    }
+    await Promise.all(waits);
+    return { applied: r.applied.length, unchanged: r.unchanged, rejected: r.rejected, ...(r.error ? { error: r.error } : {}) };
   }
 
   /**
@@ -628,14 +720,14 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
   /** Text to embed, or a finished result (invalid input, pattern decision). */
   #prepare(messages: RouteInput, t0: number, reasons: string[]): string | RouteResult {
     const extracted = extractRouteText(messages, this.#o.maxPromptChars);
-    if (extracted.invalid !== undefined) return this.#fallback(`invalid messages: ${extracted.invalid}`, reasons, EMPTY, -Infinity, t0);
+    if (extracted.invalid !== undefined) return this.#fallback(`invalid messages (ERR_INVALID_MESSAGES): ${extracted.invalid}`, reasons, EMPTY, -Infinity, t0);
     if (extracted.truncated) reasons.push(`prompt cut to ${this.#o.maxPromptChars} chars for routing`);
     if (extracted.text.length === 0) return this.#fallback('no text to route on', reasons, EMPTY, -Infinity, t0);
     if (this.#matcher.hasPatterns) {
       const hit = this.#matcher.matchPattern(extracted.text);
       if (hit) {
         const project = hit.owner.n.project;
-        reasons.push(`pattern ${hit.re} matched`);
+        reasons.push(`pattern ${hit.re.display} matched`);
         return this.#record({
           modelPath: project.modelPath, project, method: 'keyword', score: 1,
           candidates: hit.owner.explicitCandidates, reasons, latencyMs: performance.now() - t0,

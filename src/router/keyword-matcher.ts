@@ -1,4 +1,5 @@
 import { FNV_OFFSET, FNV_PRIME, isWordCode, normalizeForMatching } from '../embed/text.js';
+import type { SafePattern } from './safe-pattern.js';
 
 /** One compiled keyword or domain rule. @internal */
 export interface KeywordRule<T> {
@@ -18,7 +19,7 @@ export interface KeywordRule<T> {
 /** One compiled regex rule. @internal */
 export interface PatternRule<T> {
   readonly owner: T;
-  readonly re: RegExp;
+  readonly re: SafePattern;
 }
 
 const MAX_TOKENS = 2_048;
@@ -72,7 +73,7 @@ export class KeywordMatcher<T> {
   }
 
   /** Registers the rules of `owner` (replacing earlier ones). */
-  add(owner: T, keywords: readonly string[], domain: string, patterns: readonly RegExp[], keywordBoost: number, domainBoost: number): void {
+  add(owner: T, keywords: readonly string[], domain: string, patterns: readonly SafePattern[], keywordBoost: number, domainBoost: number): void {
     this.remove(owner);
     const rules: KeywordRule<T>[] = [];
     const seen = new Set<string>();

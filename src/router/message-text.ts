@@ -13,7 +13,8 @@ export interface ExtractedText {
   readonly invalid?: string;
 }
 
-const MAX_MESSAGES_SCANNED = 64;
+/** Messages read from the end of a list (holes count). @internal */
+export const MAX_MESSAGES_SCANNED = 64;
 const MAX_BLOCKS_SCANNED = 64;
 const MAX_DEPTH = 4;
 
@@ -54,10 +55,30 @@ function roleOf(m: unknown): string | undefined {
 /**
  * Text to route on, bounded by `maxChars` before any other work: the last user turn first,
  * then earlier user turns (newest first) while room remains. Without user turns, the last
- * message with text is used. Never throws: an unusable input gives `invalid`.
+ * message with text is used. Only the last {@link MAX_MESSAGES_SCANNED} slots are read, holes of
+ * a sparse array included, so `new Array(2 ** 32 - 1)` costs the same as a short list. Never
+ * throws: an unusable input (including a throwing getter or Proxy trap) gives `invalid`.
  * @internal
  */
 export function extractRouteText(input: unknown, maxChars: number): ExtractedText {
+  try {
+    return extract(input, maxChars);
+  } catch (e) {
+    // A getter or Proxy trap of the caller's object threw: request content, so never rethrown.
+    return { text: '', truncated: false, invalid: `messages could not be read (${describeThrown(e)})` };
+  }
+}
+
+function describeThrown(e: unknown): string {
+  try {
+    const m = typeof e === 'object' && e !== null ? (e as { message?: unknown }).message : undefined;
+    return typeof m === 'string' ? m.slice(0, 120) : typeof e;
+  } catch {
+    return 'unreadable error';
+  }
+}
+
+function extract(input: unknown, maxChars: number): ExtractedText {
   if (typeof input === 'string') {
     const text = headSlice(input, maxChars);
     return { text, truncated: text.length < input.length };
@@ -67,21 +88,25 @@ export function extractRouteText(input: unknown, maxChars: number): ExtractedTex
   }
   let text = '';
   let sawUser = false;
+  let sawObject = false;
   const cut: Cut = { truncated: false };
-  for (let i = input.length - 1, scanned = 0; i >= 0 && scanned < MAX_MESSAGES_SCANNED && !cut.truncated; i--, scanned++) {
+  const last = input.length - 1;
+  const stop = Math.max(-1, last - MAX_MESSAGES_SCANNED);
+  for (let i = last; i > stop && !cut.truncated; i--) {
     const m: unknown = input[i];
+    if (typeof m === 'object' && m !== null) sawObject = true;
     if (roleOf(m) !== 'user') continue;
     sawUser = true;
     text = appendContent(text, (m as { content?: unknown }).content, maxChars, 0, cut);
   }
   if (!sawUser) {
-    for (let i = input.length - 1, scanned = 0; i >= 0 && scanned < MAX_MESSAGES_SCANNED && !text; i--, scanned++) {
+    for (let i = last; i > stop && !text; i--) {
       const m: unknown = input[i];
       if (typeof m === 'object' && m !== null) text = appendContent('', (m as { content?: unknown }).content, maxChars, 0, cut);
     }
   }
-  if (!text && input.length > 0 && !input.some((m: unknown) => typeof m === 'object' && m !== null)) {
-    return { text: '', truncated: false, invalid: 'messages contain no message objects' };
+  if (!text && input.length > 0 && !sawObject) {
+    return { text: '', truncated: false, invalid: `messages contain no message objects in the last ${MAX_MESSAGES_SCANNED} entries` };
   }
   return { text, truncated: cut.truncated };
 }

@@ -1,5 +1,6 @@
-import { SwitchyardError, describeValue } from '../errors.js';
+import { SwitchyardError, describeValue, isSwitchyardError } from '../errors.js';
 import { isPlainObject } from '../config/validate.js';
+import { PatternError, compileSafePattern, type SafePattern } from './safe-pattern.js';
 
 /**
  * A routable project (model). Its model path is `namespace/name`.
@@ -23,8 +24,10 @@ export interface ProjectSpec {
   /** Keywords (words or phrases); each one present in a query adds a boost and a reason. */
   readonly keywords?: readonly string[];
   /**
-   * Regular expressions (source strings, compiled case-insensitive with the `u` flag, or
-   * RegExp objects). A match decides the route outright, without embedding.
+   * Regular expressions (source strings, matched case-insensitively, or RegExp objects, whose
+   * `i`, `m` and `s` flags are kept). A match decides the route outright, without embedding.
+   * They run on a linear-time engine (RE2 syntax: no lookaround, no backreferences; see
+   * docs/security.md), so no pattern can make routing hang.
    */
   readonly patterns?: readonly (string | RegExp)[];
   /** Example requests; each becomes its own matrix row. */
@@ -74,6 +77,10 @@ export const PROJECT_LIMITS = {
   listItems: 1_024,
   itemChars: 1_024,
   maxDim: 16_384,
+  /** Most patterns per project. */
+  patterns: 256,
+  /** Largest total program (RE2 instructions) of a project's patterns: bounds its share of every route's matching cost. */
+  patternInsts: 1_000,
 } as const;
 
 /** Keys that could reach an object prototype if some consumer merged the spec naively. */
@@ -108,7 +115,7 @@ function list(value: unknown, field: string, name: string): readonly string[] {
 /** Validated project plus what the router needs to index it. @internal */
 export interface NormalizedProject {
   readonly project: Project;
-  readonly compiledPatterns: readonly RegExp[];
+  readonly compiledPatterns: readonly SafePattern[];
   readonly embedding: Float32Array | undefined;
   /** Text of the main row. */
   readonly mainText: string;
@@ -120,6 +127,25 @@ export interface NormalizedProject {
  * @internal
  */
 export function normalizeProject(spec: unknown, dim: number): NormalizedProject {
+  try {
+    return normalizeProjectUnguarded(spec, dim);
+  } catch (e) {
+    if (isSwitchyardError(e)) throw e;
+    // a getter or Proxy trap of the caller's spec threw: still a typed, stable error
+    throw new SwitchyardError('ERR_INVALID_PROJECT', `Project could not be read (a getter or Proxy trap threw): ${thrownMessage(e)}`, { cause: e, details: {} });
+  }
+}
+
+function thrownMessage(e: unknown): string {
+  try {
+    const m = typeof e === 'object' && e !== null ? (e as { message?: unknown }).message : undefined;
+    return typeof m === 'string' ? m.slice(0, 120) : typeof e;
+  } catch {
+    return 'unreadable error';
+  }
+}
+
+function normalizeProjectUnguarded(spec: unknown, dim: number): NormalizedProject {
   if (!isPlainObject(spec)) fail(`Expected a project to be a plain object, got ${describeValue(spec)}`, {});
   const s = spec as Record<string, unknown>;
   for (const key of FORBIDDEN_KEYS) {
@@ -134,18 +160,21 @@ export function normalizeProject(spec: unknown, dim: number): NormalizedProject 
   for (const a of aliases) if (a.length === 0 || a === 'auto') fail(`Alias ${describeValue(a)} of project '${modelPath}' is reserved or empty`, { field: 'aliases' });
   const rawPatterns = s['patterns'];
   if (rawPatterns !== undefined && !Array.isArray(rawPatterns)) fail(`Expected \`patterns\` of project '${modelPath}' to be an array, got ${describeValue(rawPatterns)}`, { field: 'patterns' });
-  const compiled: RegExp[] = [];
+  const compiled: SafePattern[] = [];
+  if (rawPatterns !== undefined && (rawPatterns as unknown[]).length > PROJECT_LIMITS.patterns) fail(`\`patterns\` of project '${modelPath}' has more than ${PROJECT_LIMITS.patterns} items`, { field: 'patterns' });
+  let insts = 0;
   for (const p of (rawPatterns ?? []) as unknown[]) {
+    if (!(p instanceof RegExp) && typeof p !== 'string') fail(`Expected every \`patterns\` item of project '${modelPath}' to be a string or RegExp, got ${describeValue(p)}`, { field: 'patterns' });
     try {
-      if (p instanceof RegExp) compiled.push(new RegExp(p.source, p.flags.replace(/[gy]/g, '')));
-      else if (typeof p === 'string' && p.length <= PROJECT_LIMITS.itemChars) compiled.push(new RegExp(p, 'iu'));
-      else fail(`Expected every \`patterns\` item of project '${modelPath}' to be a string or RegExp, got ${describeValue(p)}`, { field: 'patterns' });
+      const c = compileSafePattern(p);
+      insts += c.insts;
+      compiled.push(c);
     } catch (e) {
-      if (e instanceof SwitchyardError) throw e;
-      throw new SwitchyardError('ERR_INVALID_PROJECT', `Invalid pattern in project '${modelPath}': ${(e as Error).message}`, { cause: e, details: { field: 'patterns' } });
+      if (!(e instanceof PatternError)) throw e;
+      throw new SwitchyardError('ERR_INVALID_PROJECT', `Invalid pattern in project '${modelPath}': ${e.message}`, { cause: e, details: { field: 'patterns' } });
     }
+    if (insts > PROJECT_LIMITS.patternInsts) fail(`\`patterns\` of project '${modelPath}' compile to more than ${PROJECT_LIMITS.patternInsts} instructions in total`, { field: 'patterns' });
   }
-  if (compiled.length > PROJECT_LIMITS.listItems) fail(`\`patterns\` of project '${modelPath}' has too many items`, { field: 'patterns' });
   let embedding: Float32Array | undefined;
   const rawEmb = s['embedding'];
   if (rawEmb !== undefined) embedding = validateEmbedding(rawEmb, dim, modelPath);
@@ -155,7 +184,7 @@ export function normalizeProject(spec: unknown, dim: number): NormalizedProject 
     description: str(s['description'], 'description', modelPath),
     topics: list(s['topics'], 'topics', modelPath),
     keywords: list(s['keywords'], 'keywords', modelPath),
-    patterns: Object.freeze(compiled.map(String)),
+    patterns: Object.freeze(compiled.map((c) => c.display)),
     examples: list(s['examples'], 'examples', modelPath),
     capabilities: list(s['capabilities'], 'capabilities', modelPath),
     nodes: list(s['nodes'], 'nodes', modelPath),

@@ -1,7 +1,7 @@
 import type { Embedder } from '../embed/embedder.js';
 import { HashEmbedder } from '../embed/hash-embedder.js';
-import { SwitchyardError, invalidOption } from '../errors.js';
-import { isPlainObject, optInteger, optNumber, optOneOf, optString } from '../config/validate.js';
+import { SwitchyardError, invalidOption, isSwitchyardError } from '../errors.js';
+import { isPlainObject, optBoolean, optInteger, optNumber, optOneOf, optString } from '../config/validate.js';
 import type { IndexPrecision, KernelChoice } from './project-index.js';
 import type { ProjectSpec } from './project-spec.js';
 import type { ReplicationSettings } from '../gossip/replica.js';
@@ -65,8 +65,22 @@ export interface FastProjectRouterOptions {
   readonly maxClockSkewMs?: number;
   /** Largest route update accepted, bytes (checked before `JSON.parse`). @defaultValue 65_536 */
   readonly maxMessageBytes?: number;
-  /** Largest state accepted by {@link FastProjectRouter.mergeState}, bytes. @defaultValue 67_108_864 (64 MiB) */
+  /** Largest state accepted by {@link FastProjectRouter.mergeStateAsync}, bytes. @defaultValue 67_108_864 (64 MiB) */
   readonly maxStateBytes?: number;
+  /**
+   * Largest state accepted by the synchronous {@link FastProjectRouter.mergeState}, bytes:
+   * keeps one call's stretch short (see docs/security.md for the measured rate); larger
+   * states go through {@link FastProjectRouter.mergeStateAsync}. @defaultValue 1_048_576 (1 MiB)
+   */
+  readonly maxSyncStateBytes?: number;
+  /**
+   * Accept project `patterns` in peers' route updates and states. Off by default: a pattern
+   * decides routes outright, so a peer that may send them can steer any request. When on,
+   * peers' patterns are held to the same bounds as local ones (linear-time engine, size
+   * caps; see docs/security.md). Updates carrying patterns are otherwise refused (`invalid`).
+   * @defaultValue false
+   */
+  readonly acceptPeerPatterns?: boolean;
   /**
    * Learned project rows (see {@link FastProjectRouter.fit}):
    * - `'auto'`: when at least two projects carry `examples`, `create()` starts a fit in the
@@ -115,11 +129,23 @@ export interface ResolvedRouterOptions extends ReplicationSettings {
 
 /** Validates options eagerly and fills defaults. @internal */
 export function resolveRouterOptions(options: unknown): ResolvedRouterOptions {
+  try {
+    return resolveUnguarded(options);
+  } catch (e) {
+    if (isSwitchyardError(e)) throw e;
+    throw new SwitchyardError('ERR_INVALID_OPTION', 'Options could not be read (a getter or Proxy trap threw)', { cause: e });
+  }
+}
+
+/** Most initial projects (a longer, possibly sparse, list is refused before it is walked). */
+const MAX_PROJECTS = 1 << 22;
+
+function resolveUnguarded(options: unknown): ResolvedRouterOptions {
   if (options === undefined) options = {};
   if (!isPlainObject(options)) invalidOption('options', 'a plain object', options);
   const o = options as Record<string, unknown>;
   const projects = o['projects'] ?? [];
-  if (!Array.isArray(projects)) invalidOption('projects', 'an array of ProjectSpec', projects);
+  if (!Array.isArray(projects) || projects.length > MAX_PROJECTS) invalidOption('projects', `an array of at most ${MAX_PROJECTS} ProjectSpec`, projects);
   const embedder = (o['embedder'] ?? new HashEmbedder({ dim: 384 })) as Embedder;
   if (typeof embedder !== 'object' || embedder === null || typeof embedder.embed !== 'function' ||
     typeof embedder.id !== 'string' || !Number.isSafeInteger(embedder.dim) || embedder.dim < 1 || embedder.dim > 16_384) {
@@ -149,6 +175,8 @@ export function resolveRouterOptions(options: unknown): ResolvedRouterOptions {
     maxClockSkewMs: optInteger('maxClockSkewMs', o['maxClockSkewMs'], 60_000, 0, 2 ** 40),
     maxMessageBytes: optInteger('maxMessageBytes', o['maxMessageBytes'], 65_536, 256, 1 << 30),
     maxStateBytes: optInteger('maxStateBytes', o['maxStateBytes'], 64 * 1024 * 1024, 256, 2 ** 40),
+    maxSyncStateBytes: optInteger('maxSyncStateBytes', o['maxSyncStateBytes'], 1_048_576, 256, 2 ** 40),
+    acceptPeerPatterns: optBoolean('acceptPeerPatterns', o['acceptPeerPatterns'], false),
     fit: resolveFitOption(o['fit']),
     thresholdFixed: o['threshold'] !== undefined,
     refitAfterMs: o['refitAfterMs'] === false ? undefined : optInteger('refitAfterMs', o['refitAfterMs'], 10_000, 0, 2 ** 31 - 1),

@@ -1,5 +1,5 @@
 // FeedbackLog: preference records appended to a JSONL file in batches, off the routing path.
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { EventEmitter } from 'eventemitter3';
 import { optInteger } from '../config/validate.js';
 import { SwitchyardError, describeValue, invalidOption } from '../errors.js';
@@ -14,7 +14,7 @@ export interface FeedbackLogOptions {
    * @defaultValue 10000
    */
   readonly maxQueue?: number;
-  /** Records per append call. @defaultValue 1000 */
+  /** Records per append (a batch is also cut at {@link FEEDBACK_BATCH_BYTES}). @defaultValue 1000 */
   readonly maxBatch?: number;
   /** Largest serialized record, bytes; larger ones throw `ERR_PROMPT_TOO_LARGE`. @defaultValue 1048576 */
   readonly maxRecordBytes?: number;
@@ -54,12 +54,44 @@ export interface FeedbackBatchWritten {
   readonly bytes: number;
 }
 
+/** Largest batch written at once, bytes (a single larger record is written alone). */
+export const FEEDBACK_BATCH_BYTES = 1_048_576;
+
+/** A lock older than this is taken over (its holder hangs or its clock is off). */
+const LOCK_STALE_MS = 30_000;
+
+/** Whether the lock file's holder is gone (a dead pid) or has held it too long (by its mtime). */
+async function lockIsStale(lockPath: string): Promise<boolean> {
+  let text: string;
+  let ageMs: number;
+  try {
+    ageMs = Date.now() - (await stat(lockPath)).mtimeMs;
+    text = await readFile(lockPath, 'utf8');
+  } catch {
+    return false; // gone already (the next attempt creates it) or unreadable (wait)
+  }
+  if (ageMs > LOCK_STALE_MS) return true;
+  const pid = Number(text.split(' ')[0]);
+  if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false; // being written, or ours
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as { code?: unknown }).code !== 'EPERM';
+  }
+}
+
 /**
  * An append-only JSONL log of preference records (`{prompt, chosen, rejected, meta, ts}`)
  * for the DPO flywheel: {@link exportDpoDataset} turns it into a training file.
  *
  * `record()` validates and serializes synchronously, then returns; appends happen later in
- * batches (one `write` per batch, `O_APPEND`), so recording never waits for the disk.
+ * batches, so recording never waits for the disk. Each batch (at most
+ * {@link FEEDBACK_BATCH_BYTES}, or one larger record) is one `write()` on an `O_APPEND`
+ * descriptor, made while holding an advisory lock file `<path>.lock`: several logs on one file,
+ * in one process or in several (a Node cluster), interleave whole batches and never tear a
+ * line, even when the kernel writes short and the rest needs a second `write()`. A lock left by
+ * a dead process (or held longer than 30 s) is taken over.
  * `close()` writes everything accepted before it, so a clean shutdown loses nothing. A crash
  * can lose the records not yet appended and leave a partial last line, which
  * {@link exportDpoDataset} counts as invalid.
@@ -74,6 +106,8 @@ export interface FeedbackBatchWritten {
 export class FeedbackLog extends EventEmitter<FeedbackLogEvents> {
   readonly #fh: FileHandle;
   readonly #path: string;
+  /** Lock file of a regular log file; undefined for devices and FIFOs (nothing to share). */
+  readonly #lockPath: string | undefined;
   readonly #maxQueue: number;
   readonly #maxBatch: number;
   readonly #maxRecordBytes: number;
@@ -90,10 +124,11 @@ export class FeedbackLog extends EventEmitter<FeedbackLogEvents> {
   #lost = 0;
   #bytes = 0;
 
-  private constructor(fh: FileHandle, path: string, maxQueue: number, maxBatch: number, maxRecordBytes: number, now: () => number) {
+  private constructor(fh: FileHandle, path: string, lockPath: string | undefined, maxQueue: number, maxBatch: number, maxRecordBytes: number, now: () => number) {
     super();
     this.#fh = fh;
     this.#path = path;
+    this.#lockPath = lockPath;
     this.#maxQueue = maxQueue;
     this.#maxBatch = maxBatch;
     this.#maxRecordBytes = maxRecordBytes;
@@ -115,12 +150,14 @@ export class FeedbackLog extends EventEmitter<FeedbackLogEvents> {
     const now = options.now ?? Date.now;
     if (typeof now !== 'function') invalidOption('now', 'a function', now);
     let fh: FileHandle;
+    let regular: boolean;
     try {
       fh = await open(path, 'a');
+      regular = (await fh.stat()).isFile();
     } catch (cause) {
       throw new SwitchyardError('ERR_FEEDBACK_IO', `Cannot open feedback log ${describeValue(path)}: ${(cause as Error).message}`, { cause, details: { path } });
     }
-    return new FeedbackLog(fh, path, maxQueue, maxBatch, maxRecordBytes, now);
+    return new FeedbackLog(fh, path, regular ? `${path}.lock` : undefined, maxQueue, maxBatch, maxRecordBytes, now);
   }
 
   /** Path of the log file. */
@@ -200,6 +237,53 @@ export class FeedbackLog extends EventEmitter<FeedbackLogEvents> {
     };
   }
 
+  /** Records in the next batch: at most maxBatch, and at most FEEDBACK_BATCH_BYTES (but at least one). */
+  #batchSize(): number {
+    const pending = this.#pending;
+    const max = Math.min(pending.length, this.#maxBatch);
+    let bytes = 0;
+    for (let i = 0; i < max; i++) {
+      bytes += pending[i]!.length; // UTF-16 length: a lower bound of the UTF-8 bytes, good enough to cut batches
+      if (bytes > FEEDBACK_BATCH_BYTES) return Math.max(1, i);
+    }
+    return max;
+  }
+
+  /** One write() for the batch; further writes only for the rest of a short write (the lock keeps the batch whole). */
+  async #writeAll(data: Buffer): Promise<void> {
+    let off = 0;
+    while (off < data.length) {
+      const { bytesWritten } = await this.#fh.write(data, off, data.length - off);
+      if (bytesWritten <= 0) throw new Error('write() wrote nothing');
+      off += bytesWritten;
+    }
+  }
+
+  /** Runs `job` while holding the advisory lock file (created with O_EXCL), if the log has one. */
+  async #locked(job: () => Promise<void>): Promise<void> {
+    const lockPath = this.#lockPath;
+    if (lockPath === undefined) return job();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const lh = await open(lockPath, 'wx');
+        await lh.writeFile(`${process.pid} ${Date.now()}`).finally(() => lh.close());
+        break;
+      } catch (e) {
+        if ((e as { code?: unknown }).code !== 'EEXIST') throw e;
+        if (await lockIsStale(lockPath)) {
+          await unlink(lockPath).catch(() => undefined);
+          continue;
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(20, 1 + attempt)));
+      }
+    }
+    try {
+      await job();
+    } finally {
+      await unlink(lockPath).catch(() => undefined);
+    }
+  }
+
   /** Starts the write loop unless it runs. */
   #drain(): void {
     if (this.#writing !== null || this.#pending.length === 0 || this.#failure !== null) return;
@@ -211,12 +295,13 @@ export class FeedbackLog extends EventEmitter<FeedbackLogEvents> {
 
   async #loop(): Promise<void> {
     while (this.#pending.length > 0 && this.#failure === null) {
-      const batch = this.#pending.length <= this.#maxBatch ? this.#pending : this.#pending.slice(0, this.#maxBatch);
-      this.#pending = batch === this.#pending ? [] : this.#pending.slice(this.#maxBatch);
+      const n = this.#batchSize();
+      const batch = n === this.#pending.length ? this.#pending : this.#pending.slice(0, n);
+      this.#pending = batch === this.#pending ? [] : this.#pending.slice(n);
       this.#inflight = batch.length;
       const data = Buffer.from(batch.join(''));
       try {
-        await this.#fh.appendFile(data);
+        await this.#locked(() => this.#writeAll(data));
         this.#written += batch.length;
         this.#bytes += data.length;
         if (this.listenerCount('batch:written') > 0) this.emit('batch:written', { records: batch.length, bytes: data.length });

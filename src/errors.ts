@@ -21,6 +21,7 @@
  * - `ERR_CLOSED`: the object was used after `close()`.
  * - `ERR_INVALID_FEEDBACK`: a feedback record is not a valid preference pair.
  * - `ERR_FEEDBACK_IO`: the feedback log or a DPO export could not read or write its file.
+ * - `ERR_NOT_ENOUGH_EXAMPLES`: a fit has too little data to learn from (fewer than two projects).
  */
 export type SwitchyardErrorCode =
   | 'ERR_INVALID_OPTION'
@@ -42,7 +43,8 @@ export type SwitchyardErrorCode =
   | 'ERR_CACHE_IO'
   | 'ERR_CLOSED'
   | 'ERR_INVALID_FEEDBACK'
-  | 'ERR_FEEDBACK_IO';
+  | 'ERR_FEEDBACK_IO'
+  | 'ERR_NOT_ENOUGH_EXAMPLES';
 
 /** Options accepted by {@link SwitchyardError}. */
 export interface SwitchyardErrorOptions extends ErrorOptions {

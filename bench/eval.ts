@@ -68,9 +68,11 @@ if (modelPath) {
   const store = path.join(os.homedir(), '.cache', 'switchyard', 'eval', `${path.basename(file, '.json')}.minilm-${path.basename(path.resolve(modelPath))}.bin`);
   const minilm = await PrecomputedEmbedder.open(model, store, texts, (m) => console.log(m));
   for (const k of ks) {
-    configs.push({ name: 'MiniLM (max)', k, aggregate: 'max', embedder: minilm });
-    configs.push({ name: 'MiniLM, centroid', k, aggregate: 'centroid', embedder: minilm });
-    configs.push({ name: 'MiniLM + fit()', k, aggregate: 'max', embedder: minilm, fit: {} });
+    configs.push({ name: 'MiniLM unfitted (max over examples)', k, aggregate: 'max', embedder: minilm });
+    configs.push({ name: 'MiniLM unfitted, centroid', k, aggregate: 'centroid', embedder: minilm });
+    configs.push({ name: 'MiniLM + fit({ features: embedder })', k, aggregate: 'max', embedder: minilm, fit: { features: 'embedder' } });
+    configs.push({ name: 'hybrid: MiniLM + fit({ features: hybrid })', k, aggregate: 'max', embedder: minilm, fit: { features: 'hybrid' } });
+    configs.push({ name: 'MiniLM defaults: create({ projects, embedder })', k, aggregate: 'max', embedder: minilm, defaults: true });
   }
 }
 

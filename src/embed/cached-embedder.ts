@@ -34,7 +34,6 @@ export interface CachedEmbedderStats {
  *
  * @example
  * ```ts
- * import { CachedEmbedder, FastProjectRouter } from 'switchyard';
  * const embedder = new CachedEmbedder({ id: 'slow', dim: 2, embed: async (t) => t.map(() => Float32Array.of(1, 0)) });
  * const router = await FastProjectRouter.create({ embedder, projects: [{ name: 'a', description: 'alpha' }] });
  * await router.route('auto', 'hello');

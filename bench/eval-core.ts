@@ -100,7 +100,9 @@ async function buildRouter(train: [string, string][], cfg: EvalConfig): Promise<
     }
   }
   if (cfg.defaults) {
-    const router = await FastProjectRouter.create(cfg.embedder ? { projects, embedder } : { projects });
+    // cfg.fit here: the default path with some fit options changed (e.g. thresholdLoss)
+    const fit = cfg.fit ? { fit: { adopt: 'auto' as const, ...cfg.fit } } : {};
+    const router = await FastProjectRouter.create(cfg.embedder ? { projects, embedder, ...fit } : { projects, ...fit });
     const report = await router.whenFitted();
     return { router, names, ...(report ? { fitMs: report.ms } : {}), kept: report ? `${report.kept}${report.keptReason ? ` (${report.keptReason})` : ''}` : 'not fitted' };
   }

@@ -35,6 +35,10 @@ for (const k of defaultMode ? ks : []) {
   if (!noFitOnly) configs.push({ name: 'defaults: create({ projects })', k, aggregate: 'max', defaults: true });
   configs.push({ name: 'fit: false (unfitted, max over examples)', k, aggregate: 'max' });
 }
+// the out-of-scope threshold's trade-off around the default thresholdLoss (0.01)
+for (const thresholdLoss of defaultMode && !quick && !noFitOnly ? [0.005, 0.015, 0.02] : []) {
+  configs.push({ name: `defaults, fit: { thresholdLoss: ${thresholdLoss} }`, k: Infinity, aggregate: 'max', defaults: true, fit: { thresholdLoss } });
+}
 for (const k of ablation ? ks : []) {
   configs.push({ name: 'hash default (max over examples)', k, aggregate: 'max' });
   if (quick) continue;

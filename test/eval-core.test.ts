@@ -47,7 +47,11 @@ test('npm run eval – CLI writes the report file for any dataset of that shape'
     assert.match(stdout, /intent 100\.0%/);
     const md = await readFile(out, 'utf8');
     assert.match(md, /evaluated split: `val`/);
-    assert.match(md, /\| hash default \(max over examples\) \| 10 \| 100\.0% \| n\/a \|/);
+    // the default path first, then fit: false; the router's own threshold in a second table
+    assert.match(md, /\| defaults: create\(\{ projects \}\) \| 10 \| \d+\.\d% \| n\/a \|/);
+    assert.match(md, /\| fit: false \(unfitted, max over examples\) \| 10 \| 100\.0% \| n\/a \|/);
+    assert.ok(md.indexOf('defaults: create') < md.indexOf('fit: false ('));
+    assert.match(md, /\| config \| K \| kept \| router threshold \| OOS recall \| OOS precision \| in-scope loss \(points\) \|/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -9,7 +9,7 @@ const invalid = (e: unknown): boolean => isSwitchyardError(e) && e.code === 'ERR
 
 test('FastProjectRouter#fit() – NaN, negative, wrong-type options reject with ERR_INVALID_OPTION; the matrix is untouched', async () => {
   const { projects } = noisyTopics(4, 5, 1, 1);
-  const router = await FastProjectRouter.create({ projects });
+  const router = await FastProjectRouter.create({ projects, fit: false });
   const rows = router.stats().rows;
   for (const bad of [{ epochs: Number.NaN }, { learningRate: -1 }, { l2: Infinity }, { heldOutFraction: 0.9 }, { seed: 1.5 },
     { refit: 'yes' }, { feedback: 42 }, { feedback: 'x' }, 'fast', null, [1]]) {
@@ -22,7 +22,7 @@ test('FastProjectRouter#fit() – NaN, negative, wrong-type options reject with 
 
 test('FastProjectRouter#fit({ feedback }) – malformed records, unknown or repeated projects and empty prompts are dropped and counted', async () => {
   const { projects } = noisyTopics(4, 5, 1, 1);
-  const router = await FastProjectRouter.create({ projects });
+  const router = await FastProjectRouter.create({ projects, fit: false });
   const feedback = [
     null, 7, 'text', {}, { prompt: 'x' },
     { prompt: 'hello there', chosen: 'syn/nope' },
@@ -41,7 +41,7 @@ test('FastProjectRouter#fit({ feedback }) – malformed records, unknown or repe
 
 test('FastProjectRouter#fit() – a failing async iterable ends the feedback without failing the fit', async () => {
   const { projects } = noisyTopics(3, 5, 1, 1);
-  const router = await FastProjectRouter.create({ projects });
+  const router = await FastProjectRouter.create({ projects, fit: false });
   async function* broken(): AsyncGenerator<unknown> {
     yield { prompt: 'alpha beta', chosen: 'syn/topic-0' };
     throw new Error('disk gone');

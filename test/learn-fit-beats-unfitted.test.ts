@@ -7,7 +7,7 @@ import { accuracy, noisyTopics } from './helpers/learn-data.js';
 
 test('FastProjectRouter#fit() – beats max-over-examples routing on a synthetic separable set; one row per project after', async () => {
   const { projects, queries } = noisyTopics(12, 20, 10, 7);
-  const router = await FastProjectRouter.create({ projects, threshold: -1 });
+  const router = await FastProjectRouter.create({ projects, threshold: -1, fit: false });
   const route = (p: string): string | null => router.routeSync('auto', p).modelPath;
   const before = accuracy(route, queries);
   assert.equal(router.stats().rows, 12 * 21);

@@ -12,7 +12,7 @@ const projects = [
 const prompt = 'herb pots on the balcony';
 
 test('FastProjectRouter#fit({ feedback }) – a chosen project learned from feedback wins the prompt', async () => {
-  const router = await FastProjectRouter.create({ projects, threshold: -1 });
+  const router = await FastProjectRouter.create({ projects, threshold: -1, fit: false });
   await router.fit({ seed: 3 });
   const before = router.routeSync('auto', prompt).candidates;
   const target = before[before.length > 1 ? 1 : 0]!.modelPath === 'default/kitchen' ? 'default/kitchen' : 'default/travel';
@@ -24,7 +24,7 @@ test('FastProjectRouter#fit({ feedback }) – a chosen project learned from feed
 });
 
 test('FastProjectRouter#fit({ feedback }) – a rejected project loses score on the prompt', async () => {
-  const router = await FastProjectRouter.create({ projects, threshold: -1, topK: 3 });
+  const router = await FastProjectRouter.create({ projects, threshold: -1, topK: 3, fit: false });
   await router.fit({ seed: 3 });
   const scoreOf = (p: string): number => router.routeSync('auto', prompt).candidates.find((c) => c.modelPath === p)!.score;
   const winner = router.routeSync('auto', prompt).modelPath!;

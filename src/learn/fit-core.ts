@@ -8,16 +8,27 @@ import type { FitJob, FitJobResult, KeptReason } from './fit-job.js';
 import type { Slicer } from './slicer.js';
 
 /** Multiply-adds the unfitted comparison may spend (bounds it for dense embedders). */
-const COMPARE_BUDGET = 4e8;
+const COMPARE_BUDGET = 1.5e8;
+
+/** Row `i` of the job's int8 embedder vectors, as f32, into `out`. */
+function denseRow(job: FitJob, i: number, out: Float32Array): void {
+  const E = job.embedderDim;
+  const { data, scales } = job.dense!;
+  const s = scales[i]!;
+  const base = i * E;
+  for (let k = 0; k < E; k++) out[k] = data[base + k]! * s;
+}
 
 /** Runs `job`. @internal */
 export async function runFitJob(job: FitJob, slicer: Slicer, progress: (p: EpochProgress) => void): Promise<FitJobResult> {
   const n = job.labels.length;
   const feats = new HeadFeatures(job.features, job.options.hashDim, job.embedderDim, job.embedderId);
   const scratch = new Float32Array(feats.dim);
+  const row = new Float32Array(job.embedderDim);
   const builder = new SparseRowsBuilder(feats.dim);
   for (let i = 0; i < n; i++) {
-    feats.write(job.texts[i]!, job.dense, i * job.embedderDim, scratch, 0);
+    if (feats.needsEmbedder) denseRow(job, i, row);
+    feats.write(job.texts[i]!, row, 0, scratch, 0);
     builder.push(scratch);
     if (slicer.due()) await slicer.pause();
   }
@@ -76,19 +87,19 @@ async function compareWithUnfitted(
   job: FitJob, x: SparseRows, rows: Float32Array, probeRows: Int32Array, slicer: Slicer,
 ): Promise<{ fitted: number; unfitted: number; probes: number }> {
   const E = job.embedderDim;
-  const dense = job.dense!;
   const isHeld = new Uint8Array(job.labels.length);
   for (const r of probeRows) isHeld[r] = 1;
   const matrix = new SparseRowsBuilder(E);
   const owners: number[] = [];
   for (let i = 0; i < job.labels.length; i++) {
     if (!job.unfitted[i] || isHeld[i]) continue;
-    const base = i * E;
+    const v = matrix.scratch;
+    denseRow(job, i, v);
     let s = 0;
-    for (let k = 0; k < E; k++) s += dense[base + k]! * dense[base + k]!;
+    for (let k = 0; k < E; k++) s += v[k]! * v[k]!;
     const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-    for (let k = 0; k < E; k++) matrix.scratch[k] = dense[base + k]! * inv;
-    matrix.push(matrix.scratch);
+    for (let k = 0; k < E; k++) v[k]! *= inv;
+    matrix.push(v);
     owners.push(job.labels[i]!);
     if (slicer.due()) await slicer.pause();
   }
@@ -104,7 +115,7 @@ async function compareWithUnfitted(
     const label = job.labels[r]!;
     probes++;
     if (scoreSparse(x, r, rows, job.classes).best === label) fittedOk++;
-    q.set(dense.subarray(r * E, (r + 1) * E));
+    denseRow(job, r, q);
     best.fill(-Infinity);
     for (let j = 0; j < owners.length; j++) {
       let s = 0;

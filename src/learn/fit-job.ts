@@ -15,11 +15,12 @@ export interface FitJob {
   /** Text of each row (hashed features are computed from it). */
   readonly texts: readonly string[];
   /**
-   * Embedder vectors, `rows × embedderDim`: read as features in `'embedder'`/`'hybrid'` mode
-   * and, for rows with `owner >= 0`, as the unfitted rows the auto-adopt decision compares with.
-   * Undefined when neither is needed.
+   * Embedder vectors at int8 (`rows × embedderDim`, value = int8 × `scales[row]`; a quarter of
+   * the f32 size to copy and hold): read as features in `'embedder'`/`'hybrid'` mode and, for
+   * rows with `unfitted[row] === 1`, as the unfitted rows the auto-adopt decision compares
+   * with. Undefined when neither is needed.
    */
-  readonly dense: Float32Array | undefined;
+  readonly dense: { readonly data: Int8Array; readonly scales: Float32Array } | undefined;
   /** Class of each row (>= 0), or `-1 - c` for a negative-only feedback row of class `c`. */
   readonly labels: Int32Array;
   readonly weights: Float32Array;

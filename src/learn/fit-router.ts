@@ -10,6 +10,7 @@ import { startFitJob, type FitRun } from './run-fit-job.js';
 import { Slicer } from './slicer.js';
 import { SLICE_MS } from './run-fit-job.js';
 import type { FitJob, FitJobResult, KeptReason } from './fit-job.js';
+import { QuantizedVectors } from './quantized-vectors.js';
 
 /** Fit state of a router: see {@link FastProjectRouter.fitState}. */
 export type FitState = 'unfitted' | 'fitted' | 'stale';
@@ -84,8 +85,8 @@ export interface FitProject {
   readonly examples: readonly string[];
   /** A given main embedding (it replaces the main text's vector). */
   readonly embedding: Float32Array | undefined;
-  /** The unfitted vectors [main, ...examples] (fresh copies). */
-  vectors(): Float32Array[];
+  /** The unfitted vectors [main, ...examples] at int8 (kept for the swap), or undefined when the project changed meanwhile. */
+  quantized(): QuantizedVectors | undefined;
 }
 
 /** What {@link fitRouterRows} needs from the router. @internal */
@@ -207,22 +208,26 @@ async function buildJob(t: FitTarget, o: ResolvedFitOptions, feedback: readonly 
   }
   const feats = new HeadFeatures(o.features, o.hashDim, t.dim, t.embedderId);
   const needDense = feats.needsEmbedder || o.adopt === 'auto';
-  let dense: Float32Array | undefined;
+  let dense: { data: Int8Array; scales: Float32Array } | undefined;
   if (needDense) {
     const E = t.dim;
-    dense = new Float32Array(texts.length * E);
+    const data = new Int8Array(texts.length * E);
+    const scales = new Float32Array(texts.length);
     const slicer = new Slicer(SLICE_MS);
     let row = 0;
     for (const p of t.projects) {
       // a project replaced meanwhile gives no vectors; its rows stay zero (its learned row is dropped anyway)
-      p.vectors().forEach((v, i) => dense!.set(v, (row + i) * E));
+      const q = p.quantized();
+      if (q) { data.set(q.data, row * E); scales.set(q.scales, row); }
       row += 1 + p.examples.length;
       if (slicer.due()) await slicer.pause();
     }
     if (feats.needsEmbedder && texts.length > projectRows) {
-      const vecs = await t.embed(texts.slice(projectRows));
-      vecs.forEach((v, i) => dense!.set(v, (projectRows + i) * E));
+      const q = new QuantizedVectors(await t.embed(texts.slice(projectRows)), E);
+      data.set(q.data, projectRows * E);
+      scales.set(q.scales, projectRows);
     }
+    dense = { data, scales };
   }
   const { feedback: _feedback, ...options } = o;
   return {

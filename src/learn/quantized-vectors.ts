@@ -25,6 +25,16 @@ export class QuantizedVectors {
     });
   }
 
+  /** The int8 values, `count × dim`. */
+  get data(): Int8Array {
+    return this.#q;
+  }
+
+  /** One scale per vector (value = int8 × scale). */
+  get scales(): Float32Array {
+    return this.#scales;
+  }
+
   /** Fresh f32 copies. */
   vectors(): Float32Array[] {
     const out: Float32Array[] = [];

@@ -33,9 +33,11 @@ export function fitWorkerUrl(): URL {
  */
 function spawnFitWorker(): Worker {
   const url = fitWorkerUrl();
-  if (!url.pathname.endsWith('.ts')) return new Worker(url);
+  // small young generation: the fit's data live in ArrayBuffers, not on the worker's heap
+  const resourceLimits = { maxYoungGenerationSizeMb: 8 };
+  if (!url.pathname.endsWith('.ts')) return new Worker(url, { resourceLimits });
   const api = import.meta.resolve('tsx/esm/api');
-  return new Worker(`import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`, { eval: true });
+  return new Worker(`import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`, { eval: true, resourceLimits });
 }
 
 /**
@@ -62,7 +64,7 @@ export function startFitJob(job: FitJob, useWorker: boolean, progress: (p: Epoch
       if (m.type === 'ready') {
         // transfer only once the worker runs: a worker that fails to start leaves the job intact for the fallback
         started = true;
-        worker.postMessage(job, job.dense ? [job.dense.buffer as ArrayBuffer] : []);
+        worker.postMessage(job, job.dense ? [job.dense.data.buffer as ArrayBuffer] : []);
       } else if (m.type === 'progress') progress(m);
       else if (m.type === 'done') { end(); resolve(m.result); }
       else { end(); reject(new Error(m.message)); }

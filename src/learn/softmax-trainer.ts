@@ -1,5 +1,9 @@
 import type { SparseRows } from './sparse-features.js';
 import { seededRandom } from '../balance/random.js';
+import { instantiateSimdKernel, simdKernelModule, type SimdKernelExports } from '../router/simd-kernel.js';
+
+const PAGE = 65_536;
+const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 
 /** Hyper-parameters of {@link SoftmaxTrainer}. @internal */
 export interface SoftmaxTrainerConfig {
@@ -30,34 +34,64 @@ export interface SoftmaxTargets {
 
 /**
  * Multinomial logistic regression over sparse rows, trained by plain SGD with sparse updates.
- * Weights are stored feature-major (`w[f * classes + c]`) so one non-zero touches one
- * contiguous run of `classes` floats; L2 is applied lazily through a global scale, so a
- * step costs O(nnz · classes) whatever the feature count. One {@link SoftmaxTrainer.epoch}
- * call is one shuffled pass; the caller decides when to stop (and yields between epochs).
+ * Weights are stored feature-major (`w[f * cols + c]`, `cols` = classes rounded up to 4) so
+ * one non-zero touches one contiguous run of floats: the WebAssembly SIMD kernels
+ * (`gather_rows`, `scatter_rows`) do the logits and the update four classes at a time. L2 is
+ * applied lazily through a global scale, so a step costs O(nnz · classes) whatever the
+ * feature count. One {@link SoftmaxTrainer.epoch} call is one shuffled pass.
  * @internal
  */
 export class SoftmaxTrainer {
   readonly #x: SparseRows;
   readonly #t: SoftmaxTargets;
   readonly #c: SoftmaxTrainerConfig;
+  readonly #cols: number;
+  /** Feature-major weights (a view into the kernel memory). */
   readonly #w: Float32Array;
   #scale = 1;
   readonly #z: Float64Array;
-  readonly #act: Int32Array;
-  readonly #gAct: Float32Array;
+  /** Kernel scratch: logits out (`#zOff`) and the gradient (`#gOff`), `cols` floats each. */
+  readonly #mem: Float32Array;
+  readonly #zOff: number;
+  readonly #gOff: number;
+  readonly #idxOff: number; // byte offsets of the rows' indices/values in kernel memory
+  readonly #valOff: number;
+  readonly #simd: SimdKernelExports | null;
   readonly #order: Int32Array;
   readonly #rnd: () => number;
   #epoch = 0;
   #pos = 0;
 
-  constructor(x: SparseRows, targets: SoftmaxTargets, rows: Int32Array, config: SoftmaxTrainerConfig) {
+  constructor(x: SparseRows, targets: SoftmaxTargets, rows: Int32Array, config: SoftmaxTrainerConfig, kernel: 'auto' | 'js' = 'auto') {
     this.#x = x;
     this.#t = targets;
     this.#c = config;
-    this.#w = new Float32Array(x.dim * config.classes);
+    const cols = Math.ceil(config.classes / 4) * 4;
+    this.#cols = cols;
+    const nnz = x.values.length;
+    const wBytes = align16(x.dim * cols * 4);
+    const zBytes = align16(cols * 4);
+    const idxBytes = align16(nnz * 4);
+    const total = wBytes + 2 * zBytes + 2 * idxBytes;
+    const module = kernel === 'js' ? null : simdKernelModule();
+    let buffer: ArrayBuffer;
+    if (module) {
+      const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(total / PAGE)) });
+      this.#simd = instantiateSimdKernel(module, memory);
+      buffer = memory.buffer;
+    } else {
+      this.#simd = null;
+      buffer = new ArrayBuffer(total);
+    }
+    this.#mem = new Float32Array(buffer);
+    this.#w = new Float32Array(buffer, 0, x.dim * cols);
+    this.#zOff = wBytes >> 2;
+    this.#gOff = (wBytes + zBytes) >> 2;
+    this.#idxOff = wBytes + 2 * zBytes;
+    this.#valOff = this.#idxOff + idxBytes;
+    new Int32Array(buffer, this.#idxOff, nnz).set(x.indices);
+    new Float32Array(buffer, this.#valOff, nnz).set(x.values);
     this.#z = new Float64Array(config.classes);
-    this.#act = new Int32Array(config.classes);
-    this.#gAct = new Float32Array(config.classes);
     this.#order = Int32Array.from(rows);
     this.#rnd = seededRandom(config.seed);
   }
@@ -89,12 +123,11 @@ export class SoftmaxTrainer {
     const { classes: C, learningRate, decay, l2 } = this.#c;
     const lr = learningRate / (1 + decay * this.#epoch);
     const shrink = 1 - lr * l2;
-    const { offsets, indices, values } = this.#x;
+    const { offsets } = this.#x;
     const { labels, weights } = this.#t;
-    const w = this.#w;
     const z = this.#z;
-    const act = this.#act;
-    const gAct = this.#gAct;
+    const mem = this.#mem;
+    const gOff = this.#gOff;
     const start = this.#pos;
     for (let n = start; n < order.length; n++) {
       if (n > start && (n & 63) === 0 && performance.now() > deadline) { this.#pos = n; return false; }
@@ -116,17 +149,8 @@ export class SoftmaxTrainer {
       }
       this.#scale *= shrink;
       const step = (lr * weights[row]!) / this.#scale;
-      // sparse update: only classes whose gradient is not negligible
-      let nAct = 0;
-      for (let c = 0; c < C; c++) {
-        const g = z[c]!;
-        if (g > 1e-3 || g < -1e-3) { act[nAct] = c; gAct[nAct++] = g * step; }
-      }
-      for (let e = a; e < b; e++) {
-        const base = indices[e]! * C;
-        const v = values[e]!;
-        for (let k = 0; k < nAct; k++) w[base + act[k]!]! -= v * gAct[k]!;
-      }
+      for (let c = 0; c < C; c++) mem[gOff + c] = z[c]! * step;
+      this.#scatter(a, b);
       if (this.#scale < 1e-3) this.#rescale();
     }
     this.#pos = 0;
@@ -161,14 +185,15 @@ export class SoftmaxTrainer {
     return n ? ok / n : Number.NaN;
   }
 
-  /** The weights as one row per class (`out[c * dim + f]`), scale applied. */
-  classRows(): Float32Array {
+  /** The weights as one row per class (`out[c * dim + f]`), scale applied; into `out` when given. */
+  classRows(out?: Float32Array): Float32Array {
     const { dim } = this.#x;
     const C = this.#c.classes;
-    const out = new Float32Array(C * dim);
+    out ??= new Float32Array(C * dim);
     const w = this.#w;
     const s = this.#scale;
-    for (let f = 0; f < dim; f++) for (let c = 0; c < C; c++) out[c * dim + f] = w[f * C + c]! * s;
+    const cols = this.#cols;
+    for (let f = 0; f < dim; f++) for (let c = 0; c < C; c++) out[c * dim + f] = w[f * cols + c]! * s;
     return out;
   }
 
@@ -176,20 +201,46 @@ export class SoftmaxTrainer {
   #logits(a: number, b: number): void {
     const C = this.#c.classes;
     const z = this.#z;
-    const w = this.#w;
-    const { indices, values } = this.#x;
-    z.fill(0);
-    for (let e = a; e < b; e++) {
-      const base = indices[e]! * C;
-      const v = values[e]!;
-      for (let c = 0; c < C; c++) z[c]! += v * w[base + c]!;
+    const mem = this.#mem;
+    const zOff = this.#zOff;
+    if (this.#simd) {
+      this.#simd.gather_rows(this.#idxOff + a * 4, this.#valOff + a * 4, b - a, 0, this.#cols, zOff << 2);
+    } else {
+      const { indices, values } = this.#x;
+      const cols = this.#cols;
+      const w = this.#w;
+      mem.fill(0, zOff, zOff + cols);
+      for (let e = a; e < b; e++) {
+        const base = indices[e]! * cols;
+        const v = values[e]!;
+        for (let c = 0; c < C; c++) mem[zOff + c]! += v * w[base + c]!;
+      }
     }
     const s = this.#scale;
     let max = -Infinity;
-    for (let c = 0; c < C; c++) { z[c]! *= s; if (z[c]! > max) max = z[c]!; }
+    for (let c = 0; c < C; c++) { const v = mem[zOff + c]! * s; z[c] = v; if (v > max) max = v; }
     let sum = 0;
     for (let c = 0; c < C; c++) { const e = Math.exp(z[c]! - max); z[c] = e; sum += e; }
     for (let c = 0; c < C; c++) z[c]! /= sum;
+  }
+
+  /** w[row features] -= value * g (g at #gOff). */
+  #scatter(a: number, b: number): void {
+    if (this.#simd) {
+      this.#simd.scatter_rows(this.#idxOff + a * 4, this.#valOff + a * 4, b - a, 0, this.#cols, this.#gOff << 2);
+      return;
+    }
+    const { indices, values } = this.#x;
+    const cols = this.#cols;
+    const C = this.#c.classes;
+    const w = this.#w;
+    const mem = this.#mem;
+    const gOff = this.#gOff;
+    for (let e = a; e < b; e++) {
+      const base = indices[e]! * cols;
+      const v = values[e]!;
+      for (let c = 0; c < C; c++) w[base + c]! -= v * mem[gOff + c]!;
+    }
   }
 
   #rescale(): void {

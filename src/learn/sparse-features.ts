@@ -68,13 +68,15 @@ export class SparseRowsBuilder {
     this.#offsets.push(this.#n);
   }
 
-  /** The rows (compact copies). */
+  /** The rows (views of the builder's storage: no second copy at peak). */
   build(): SparseRows {
-    return { dim: this.dim, offsets: Int32Array.from(this.#offsets), indices: this.#indices.slice(0, this.#n), values: this.#values.slice(0, this.#n) };
+    return { dim: this.dim, offsets: Int32Array.from(this.#offsets), indices: this.#indices.subarray(0, this.#n), values: this.#values.subarray(0, this.#n) };
   }
 
   #grow(): void {
-    const i = new Int32Array(this.#indices.length * 2); i.set(this.#indices); this.#indices = i;
-    const v = new Float32Array(this.#values.length * 2); v.set(this.#values); this.#values = v;
+    // grow by half: less slack at the end than doubling (training sets reach millions of entries)
+    const n = Math.ceil(this.#indices.length * 1.5);
+    const i = new Int32Array(n); i.set(this.#indices); this.#indices = i;
+    const v = new Float32Array(n); v.set(this.#values); this.#values = v;
   }
 }

@@ -97,7 +97,7 @@ export async function trainRows(
     if (acc >= bestAcc) {
       bestAcc = acc;
       bestEpoch = e;
-      if (!o.refit) best = trainer.classRows();
+      if (!o.refit) best = trainer.classRows(best);
     }
     progress({ epoch: e, heldOutAccuracy: acc, phase: 'search' });
     if (slicer.due()) await slicer.pause();
@@ -119,10 +119,27 @@ export async function trainRows(
   const rows = held.length > 0 && !o.refit ? best! : trainer.classRows();
   const scale = calibrationScale(x, calRows, targets.labels, calWeights, classes, o.calibrationTarget);
   for (let i = 0; i < rows.length; i++) rows[i]! *= scale;
+  // accuracy over every training row is a full pass: in slices
+  let ok = 0;
+  let counted = 0;
+  for (let at = 0; at < train.length; at += 256) {
+    const part = train.subarray(at, at + 256);
+    const a = trainer.accuracy(part);
+    const n = countLabelled(s, part);
+    if (n > 0) { ok += a * n; counted += n; }
+    if (slicer.due()) await slicer.pause();
+  }
   return {
-    rows, epochs, trainAccuracy: trainer.accuracy(train), heldOutAccuracy: heldAcc,
+    rows, epochs, trainAccuracy: counted ? ok / counted : Number.NaN, heldOutAccuracy: heldAcc,
     examples: train.length + held.length, heldOut: held.length, scale, held,
   };
+}
+
+/** Rows of `rows` that {@link SoftmaxTrainer.accuracy} counts (a class label and at least one feature). */
+function countLabelled(s: TrainingSet, rows: Int32Array): number {
+  let n = 0;
+  for (const r of rows) if (s.labels[r]! >= 0 && s.x.offsets[r] !== s.x.offsets[r + 1]) n++;
+  return n;
 }
 
 /** Best class and its raw score of sparse row `r` under row-major weights `w`. @internal */

@@ -249,6 +249,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
       router.#cacheStats = { path: cache.path, loaded: r.entries, dropped: r.dropped, loadReason: r.reason, reused: 0, computed: 0, lastSaveError: undefined };
     }
     const vectors = await router.#embedProjects(normalized);
+    router.#index.reserve(vectors.reduce((n, v) => n + v.length, 0));
     normalized.forEach((n, i) => router.#insert(n, vectors[i]!));
     await router.#saveCache();
     if (o.fit === 'auto') router.#startAutoFit();
@@ -371,14 +372,16 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
       pending.push({ i, text, reasons });
     }
     if (pending.length === 0) return results;
-    const vectors = this.#sync ? null : await this.#embedChecked(pending.map((p) => p.text));
+    // every project fitted in the head's own hashed space: the embedder is not needed at all
+    const needed = this.#index.rows > 0 || (this.#head !== undefined && this.#headFeatures!.needsEmbedder);
+    const vectors = this.#sync || !needed ? null : await this.#embedChecked(pending.map((p) => p.text));
     const index = this.#index;
     const head = this.#head;
     for (let start = 0; start < pending.length; start += BATCH_WIDTH) {
       const n = Math.min(BATCH_WIDTH, pending.length - start);
       for (let j = 0; j < BATCH_WIDTH; j++) {
         const off = index.queryOffset(j);
-        if (j >= n) index.f32.fill(0, off, off + index.dim);
+        if (j >= n || !needed) index.f32.fill(0, off, off + index.dim);
         else if (vectors) index.f32.set(vectors[start + j]!, off);
         else this.#embedder.embedInto!(pending[start + j]!.text, index.f32, off);
       }
@@ -835,7 +838,12 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
       projects: this.#entries.map((e) => ({
         token: e.n, modelPath: e.n.project.modelPath, names: [e.n.project.modelPath, ...e.n.project.aliases],
         mainText: e.n.mainText, examples: e.n.project.examples, embedding: e.n.embedding,
-        vectors: () => (e.n === this.#byPath.get(e.n.project.modelPath)?.n ? this.#vectorsOf(e) : []),
+        quantized: () => {
+          if (e.n !== this.#byPath.get(e.n.project.modelPath)?.n) return undefined;
+          // quantised once per project version and kept: the swap reuses it as the stored unfitted copy
+          e.unfitted ??= new QuantizedVectors(this.#vectorsOf(e), this.#index.dim);
+          return e.unfitted;
+        },
       })),
       embed: (texts) => this.#embedChecked(texts),
       prepare: async (tokens) => {

@@ -129,6 +129,11 @@ export class ProjectIndex {
     return r;
   }
 
+  /** Grows the capacity to at least `rows` in one step (instead of doubling repeatedly while rows are added). */
+  reserve(rows: number): void {
+    if (rows > this.#cap) this.#grow(rows);
+  }
+
   /** Overwrites row `r`. */
   setRow(r: number, vec: Float32Array, vecOffset: number): void {
     this.#writeRow(r, vec, vecOffset, true);

@@ -6,6 +6,8 @@ export interface SimdKernelExports {
   dot_f32_x4(mat: number, q: number, out: number, rows: number, stride: number): void;
   dot_i8(mat: number, scales: number, q: number, qScale: number, out: number, rows: number, stride: number): void;
   spmv_fm(q: number, dim: number, w: number, cols: number, out: number): void;
+  gather_rows(idx: number, val: number, nnz: number, w: number, cols: number, out: number): void;
+  scatter_rows(idx: number, val: number, nnz: number, w: number, cols: number, g: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;

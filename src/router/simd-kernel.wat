@@ -177,4 +177,62 @@
                 (br $cl)))))
         (local.set $f (i32.add (local.get $f) (i32.const 1)))
         (br $feat))))
+
+  ;; Training (SoftmaxTrainer), feature-major weights w[f*cols + c], a sparse row given as
+  ;; nnz (index i32, value f32) pairs. out[c] = sum_e val[e] * w[idx[e]*cols + c].
+  (func (export "gather_rows")
+    (param $idx i32) (param $val i32) (param $nnz i32) (param $w i32) (param $cols i32) (param $out i32)
+    (local $e i32) (local $xv v128) (local $wp i32) (local $op i32) (local $oEnd i32) (local $rowBytes i32)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $oEnd (i32.add (local.get $out) (local.get $rowBytes)))
+    (local.set $op (local.get $out))
+    (block $zd
+      (loop $zl
+        (br_if $zd (i32.ge_u (local.get $op) (local.get $oEnd)))
+        (v128.store (local.get $op) (v128.const i32x4 0 0 0 0))
+        (local.set $op (i32.add (local.get $op) (i32.const 16)))
+        (br $zl)))
+    (local.set $e (i32.const 0))
+    (block $done
+      (loop $nz
+        (br_if $done (i32.ge_u (local.get $e) (local.get $nnz)))
+        (local.set $xv (f32x4.splat (f32.load (i32.add (local.get $val) (i32.shl (local.get $e) (i32.const 2))))))
+        (local.set $wp (i32.add (local.get $w)
+          (i32.mul (i32.load (i32.add (local.get $idx) (i32.shl (local.get $e) (i32.const 2)))) (local.get $rowBytes))))
+        (local.set $op (local.get $out))
+        (block $cd
+          (loop $cl
+            (br_if $cd (i32.ge_u (local.get $op) (local.get $oEnd)))
+            (v128.store (local.get $op)
+              (f32x4.add (v128.load (local.get $op)) (f32x4.mul (local.get $xv) (v128.load (local.get $wp)))))
+            (local.set $op (i32.add (local.get $op) (i32.const 16)))
+            (local.set $wp (i32.add (local.get $wp) (i32.const 16)))
+            (br $cl)))
+        (local.set $e (i32.add (local.get $e) (i32.const 1)))
+        (br $nz))))
+
+  ;; w[idx[e]*cols + c] -= val[e] * g[c] for every stored entry e and every c < cols.
+  (func (export "scatter_rows")
+    (param $idx i32) (param $val i32) (param $nnz i32) (param $w i32) (param $cols i32) (param $g i32)
+    (local $e i32) (local $xv v128) (local $wp i32) (local $gp i32) (local $gEnd i32) (local $rowBytes i32)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $gEnd (i32.add (local.get $g) (local.get $rowBytes)))
+    (local.set $e (i32.const 0))
+    (block $done
+      (loop $nz
+        (br_if $done (i32.ge_u (local.get $e) (local.get $nnz)))
+        (local.set $xv (f32x4.splat (f32.load (i32.add (local.get $val) (i32.shl (local.get $e) (i32.const 2))))))
+        (local.set $wp (i32.add (local.get $w)
+          (i32.mul (i32.load (i32.add (local.get $idx) (i32.shl (local.get $e) (i32.const 2)))) (local.get $rowBytes))))
+        (local.set $gp (local.get $g))
+        (block $cd
+          (loop $cl
+            (br_if $cd (i32.ge_u (local.get $gp) (local.get $gEnd)))
+            (v128.store (local.get $wp)
+              (f32x4.sub (v128.load (local.get $wp)) (f32x4.mul (local.get $xv) (v128.load (local.get $gp)))))
+            (local.set $gp (i32.add (local.get $gp) (i32.const 16)))
+            (local.set $wp (i32.add (local.get $wp) (i32.const 16)))
+            (br $cl)))
+        (local.set $e (i32.add (local.get $e) (i32.const 1)))
+        (br $nz))))
 )

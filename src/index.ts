@@ -20,6 +20,8 @@ export type { LatencySummary } from './telemetry/latency-histogram.js';
 export { HashEmbedder } from './embed/hash-embedder.js';
 export type { HashEmbedderOptions } from './embed/hash-embedder.js';
 export type { Embedder } from './embed/embedder.js';
+export { CachedEmbedder } from './embed/cached-embedder.js';
+export type { CachedEmbedderOptions, CachedEmbedderStats } from './embed/cached-embedder.js';
 
 // balance
 // Internal (not exported): CircuitBreaker state machine, failure windows, strategy pick

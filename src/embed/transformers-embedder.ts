@@ -11,6 +11,7 @@ import type { Embedder } from './embedder.js';
 import { SwitchyardError, describeValue, invalidOption } from '../errors.js';
 import { isPlainObject, optBoolean, optInteger, optOneOf, optString } from '../config/validate.js';
 import { meanPoolNormalize } from './mean-pool.js';
+import { endTokenOf, restoreEndToken } from './restore-end-token.js';
 
 /** Package the MiniLM embedder loads lazily (never from the core entry). */
 export const TRANSFORMERS_PACKAGE: string = '@huggingface/transformers';
@@ -99,7 +100,11 @@ export interface TransformersEmbedderOptions {
   readonly cacheDir?: string;
   /** Texts per model call; `embed()` splits larger inputs. @defaultValue 32 */
   readonly maxBatchSize?: number;
-  /** Word pieces per text (longer input is truncated; MiniLM was trained on 256). @defaultValue 256 */
+  /**
+   * Word pieces per text, special tokens included (MiniLM was trained on 256). Longer input is
+   * truncated as the Python tokenizers do it: the text is cut and the closing `[SEP]` kept.
+   * @defaultValue 256
+   */
   readonly maxTokens?: number;
   /** Output width; must equal the model's hidden size. @defaultValue 384 */
   readonly dim?: number;
@@ -146,7 +151,10 @@ function num(v: unknown): number | undefined {
  * ```
  */
 export class TransformersEmbedder extends EventEmitter<TransformersEmbedderEvents> implements Embedder {
-  /** `minilm:<model>@<revision>/<dtype>/mean-l2/t<maxTokens>/d<dim>`. */
+  /**
+   * `minilm:<model>@<revision>/<dtype>/mean-l2/t<maxTokens>e/d<dim>`; the `e` marks truncation
+   * that keeps the closing token (vectors of long texts differ from 0.1.0's, so cached ones are not reused).
+   */
   readonly id: string;
   /** Vector length. */
   readonly dim: number;
@@ -163,6 +171,7 @@ export class TransformersEmbedder extends EventEmitter<TransformersEmbedderEvent
   readonly #loadModule: () => Promise<unknown>;
   #loading: Promise<Extractor> | undefined;
   #extractor: Extractor | undefined;
+  #endId: number | undefined;
 
   /**
    * Validates options; loads nothing yet.
@@ -188,7 +197,7 @@ export class TransformersEmbedder extends EventEmitter<TransformersEmbedderEvent
     this.#onProgress = options.onProgress;
     if (options.loadModule !== undefined && typeof options.loadModule !== 'function') invalidOption('loadModule', 'a function', options.loadModule);
     this.#loadModule = options.loadModule ?? (() => import('@huggingface/transformers'));
-    this.id = `minilm:${this.#model}@${this.#revision}/${this.#dtype}/mean-l2/t${this.#maxTokens}/d${this.dim}`;
+    this.id = `minilm:${this.#model}@${this.#revision}/${this.#dtype}/mean-l2/t${this.#maxTokens}e/d${this.dim}`;
   }
 
   /** Whether the model is loaded. */
@@ -220,6 +229,10 @@ export class TransformersEmbedder extends EventEmitter<TransformersEmbedderEvent
     for (let start = 0; start < texts.length; start += this.#maxBatch) {
       const chunk = texts.slice(start, start + this.#maxBatch).map((t) => (typeof t === 'string' ? t : ''));
       const inputs = ex.tokenizer(chunk, { padding: true, truncation: true, max_length: this.#maxTokens });
+      const ids = inputs['input_ids'];
+      if (this.#endId !== undefined && ids && inputs['attention_mask'] && ids.dims.length === 2) {
+        restoreEndToken(ids.data as unknown as { [i: number]: number | bigint; length: number }, inputs['attention_mask'].data, ids.dims[0]!, ids.dims[1]!, this.#endId);
+      }
       const result = await ex.model(inputs);
       const hidden = result['last_hidden_state'] ?? result['token_embeddings'];
       const mask = inputs['attention_mask'];
@@ -275,6 +288,11 @@ export class TransformersEmbedder extends EventEmitter<TransformersEmbedderEvent
       throw new SwitchyardError('ERR_EMBEDDER_UNAVAILABLE',
         `Cannot load model '${this.#source}' (dtype ${this.#dtype}${this.#allowRemote ? '' : ', local files only'}): ${(e as Error)?.message ?? String(e)}`,
         { cause: e, details: { model: this.#source, dtype: this.#dtype } });
+    }
+    try {
+      this.#endId = endTokenOf(ex.tokenizer([''], {})['input_ids']?.data ?? []);
+    } catch {
+      this.#endId = undefined; // a tokenizer that cannot encode '' gets no truncation repair
     }
     this.#extractor = ex;
     if (this.listenerCount('embedder:ready') > 0) this.emit('embedder:ready', { model: this.#source, ms: performance.now() - t0 });

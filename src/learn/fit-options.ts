@@ -48,7 +48,11 @@ export interface FitOptions {
   /** Gradient weight of one feedback record relative to one example. @defaultValue 1 */
   readonly feedbackWeight?: number;
   /**
-   * What the learned head reads (see {@link FitFeatures}). @defaultValue 'hashed'
+   * What the learned head reads (see {@link FitFeatures}). An asynchronous embedder is a model
+   * (e.g. MiniLM): its head reads `'hybrid'` features, because a head over hashed features alone
+   * routes worse than the model unfitted (CLINC150, all examples: hybrid 96.5% intent vs 88.6%
+   * kept unfitted; bench/QUALITY.md). A synchronous one (the hash embedder) uses `'hashed'`.
+   * @defaultValue `'hashed'` with a synchronous embedder, `'hybrid'` with an asynchronous one
    */
   readonly features?: FitFeatures;
   /**
@@ -117,8 +121,12 @@ export interface ResolvedFitOptions {
   readonly worker: boolean;
 }
 
-/** Validates {@link FitOptions} eagerly (ERR_INVALID_OPTION) and fills defaults. @internal */
-export function resolveFitOptions(options: unknown): ResolvedFitOptions {
+/**
+ * Validates {@link FitOptions} eagerly (ERR_INVALID_OPTION) and fills defaults. `defaultFeatures`
+ * is the router's choice when `features` is not given (see {@link FitOptions.features}).
+ * @internal
+ */
+export function resolveFitOptions(options: unknown, defaultFeatures: FitFeatures = 'hashed'): ResolvedFitOptions {
   if (options === undefined || options === true) options = {};
   if (!isPlainObject(options)) invalidOption('fit', "'auto', a boolean or a plain FitOptions object", options);
   const o = options as Record<string, unknown>;
@@ -140,7 +148,7 @@ export function resolveFitOptions(options: unknown): ResolvedFitOptions {
     calibrationTarget: optNumber('calibrationTarget', o['calibrationTarget'], 0.6, 0.01, 100),
     feedback: feedback as FeedbackSource | undefined,
     feedbackWeight: optNumber('feedbackWeight', o['feedbackWeight'], 1, 0, 1000),
-    features: optOneOf('features', o['features'], ['hashed', 'embedder', 'hybrid'] as const, 'hashed'),
+    features: optOneOf('features', o['features'], ['hashed', 'embedder', 'hybrid'] as const, defaultFeatures),
     hashDim: optInteger('hashDim', o['hashDim'], 2048, 16, 65_535),
     adopt: optOneOf('adopt', o['adopt'], ['always', 'auto'] as const, 'always'),
     thresholdLoss: optNumber('thresholdLoss', o['thresholdLoss'], 0.01, 0, 0.5),

@@ -610,7 +610,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
    * ```
    */
   fit(options?: FitOptions): Promise<FitReport> {
-    const o = resolveFitOptions(options);
+    const o = resolveFitOptions(options, this.#defaultFeatures());
     return this.#enqueueFit(o, true);
   }
 
@@ -640,10 +640,15 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
     return this.#entries.every((e) => e.headRow >= 0) ? 'fitted' : 'stale';
   }
 
+  /** The head's features when the options name none: a model embedder's vectors beside hashed features; hashed alone for the hash embedder. */
+  #defaultFeatures(): 'hashed' | 'hybrid' {
+    return this.#sync ? 'hashed' : 'hybrid';
+  }
+
   /** Starts the default background fit when at least two projects carry examples. */
   #startAutoFit(): void {
     if (this.#entries.length < 2 || !this.#entries.some((e) => e.n.project.examples.length > 0)) return;
-    const run = this.#enqueueFit(resolveFitOptions({ adopt: 'auto' }), false);
+    const run = this.#enqueueFit(resolveFitOptions({ adopt: 'auto' }, this.#defaultFeatures()), false);
     run.catch((e: unknown) => {
       const err = e instanceof SwitchyardError ? e : new SwitchyardError('ERR_INVALID_OPTION', String((e as Error)?.message ?? e), { cause: e });
       if (this.listenerCount('fit:error') > 0) this.emit('fit:error', err);

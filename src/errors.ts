@@ -21,6 +21,7 @@
  * - `ERR_CLOSED`: the object was used after `close()`.
  * - `ERR_INVALID_FEEDBACK`: a feedback record is not a valid preference pair.
  * - `ERR_FEEDBACK_IO`: the feedback log or a DPO export could not read or write its file.
+ * - `ERR_INVALID_TABLE`: a static token table file is corrupt, truncated, of another format version or for an unsupported tokenizer (`details.reason` says which).
  */
 export type SwitchyardErrorCode =
   | 'ERR_INVALID_OPTION'
@@ -42,7 +43,8 @@ export type SwitchyardErrorCode =
   | 'ERR_CACHE_IO'
   | 'ERR_CLOSED'
   | 'ERR_INVALID_FEEDBACK'
-  | 'ERR_FEEDBACK_IO';
+  | 'ERR_FEEDBACK_IO'
+  | 'ERR_INVALID_TABLE';
 
 /** Options accepted by {@link SwitchyardError}. */
 export interface SwitchyardErrorOptions extends ErrorOptions {

@@ -20,6 +20,10 @@ export type { LatencySummary } from './telemetry/latency-histogram.js';
 export { HashEmbedder } from './embed/hash-embedder.js';
 export type { HashEmbedderOptions } from './embed/hash-embedder.js';
 export type { Embedder } from './embed/embedder.js';
+export { StaticEmbedder } from './embed/static-embedder.js';
+export type { StaticEmbedderOptions } from './embed/static-embedder.js';
+export type { StaticTableDtype, StaticTableMeta, StaticTableRejectReason, StaticTableTokenizer } from './embed/static-table-format.js';
+// Internal (not exported): WordPieceTokenizer and the table codec (encode/decodeStaticTable); the distillation command imports them from their modules.
 
 // balance
 // Internal (not exported): CircuitBreaker state machine, failure windows, strategy pick

@@ -124,8 +124,40 @@ function countTokens(tokenizer: WordPieceTokenizer, texts: readonly string[]): F
   return counts;
 }
 
-/** Centre, PCA, weight and zero the special rows: the final rows of a table. */
-export function buildRows(raw: Float32Array, vocab: readonly string[], s: DistillSettings): { rows: Float32Array; dim: number; meta: StaticTableMeta } {
+/**
+ * Principal axes of the real rows, as a 384 x 384 row-major matrix whose column k is the k-th
+ * axis (largest variance first). `mean` is subtracted first when given. Cached per mean choice.
+ */
+function pcaBasis(x: Float64Array, real: readonly boolean[], mean: Float64Array | undefined, _dims: number, cache: Map<string, Float64Array> | undefined): Float64Array {
+  const key = mean ? 'raw' : 'centred';
+  const hit = cache?.get(key);
+  if (hit) return hit;
+  const cov = new Float64Array(HIDDEN * HIDDEN);
+  const row = new Float64Array(HIDDEN);
+  let m = 0;
+  for (let i = 0; i < real.length; i++) {
+    if (!real[i]) continue;
+    m++;
+    for (let d = 0; d < HIDDEN; d++) row[d] = x[i * HIDDEN + d]! - (mean ? mean[d]! : 0);
+    for (let a = 0; a < HIDDEN; a++) {
+      const ra = row[a]!;
+      const base = a * HIDDEN;
+      for (let b = a; b < HIDDEN; b++) cov[base + b]! += ra * row[b]!;
+    }
+  }
+  const c = new Matrix(HIDDEN, HIDDEN);
+  for (let a = 0; a < HIDDEN; a++) for (let b = a; b < HIDDEN; b++) { c.set(a, b, cov[a * HIDDEN + b]! / m); c.set(b, a, cov[a * HIDDEN + b]! / m); }
+  const evd = new EVD(c, { assumeSymmetric: true });
+  const order = evd.realEigenvalues.map((v, i) => [v, i] as const).sort((p, q) => q[0] - p[0]).map((p) => p[1]);
+  const vecs = evd.eigenvectorMatrix;
+  const basis = new Float64Array(HIDDEN * HIDDEN);
+  order.forEach((col, k) => { for (let a = 0; a < HIDDEN; a++) basis[a * HIDDEN + k] = vecs.get(a, col); });
+  cache?.set(key, basis);
+  return basis;
+}
+
+/** Centre, PCA, weight and zero the special rows: the final rows of a table. `pcaCache` reuses the PCA across builds. */
+export function buildRows(raw: Float32Array, vocab: readonly string[], s: DistillSettings, pcaCache?: Map<string, Float64Array>): { rows: Float32Array; dim: number; meta: StaticTableMeta } {
   const n = vocab.length;
   // real tokens only: [unusedN] slots were never trained and would pull the mean and the PCA
   const real = vocab.map((t) => t !== '' && !/^\[unused\d+\]$/.test(t) && !SPECIALS.includes(t));
@@ -139,32 +171,15 @@ export function buildRows(raw: Float32Array, vocab: readonly string[], s: Distil
   let dim = HIDDEN;
   let y = x;
   if (s.dims > 0 && s.dims < HIDDEN) {
-    // PCA: eigenvectors of the covariance of the real rows (centred for the PCA whether or not the table is)
-    const cov = new Float64Array(HIDDEN * HIDDEN);
-    const row = new Float64Array(HIDDEN);
-    for (let i = 0; i < n; i++) {
-      if (!real[i]) continue;
-      for (let d = 0; d < HIDDEN; d++) row[d] = x[i * HIDDEN + d]! - (s.centre ? 0 : mean[d]!);
-      for (let a = 0; a < HIDDEN; a++) {
-        const ra = row[a]!;
-        const base = a * HIDDEN;
-        for (let b = a; b < HIDDEN; b++) cov[base + b]! += ra * row[b]!;
-      }
-    }
-    const c = new Matrix(HIDDEN, HIDDEN);
-    for (let a = 0; a < HIDDEN; a++) for (let b = a; b < HIDDEN; b++) { c.set(a, b, cov[a * HIDDEN + b]! / m); c.set(b, a, cov[a * HIDDEN + b]! / m); }
-    const evd = new EVD(c, { assumeSymmetric: true });
-    const order = evd.realEigenvalues.map((v, i) => [v, i] as const).sort((p, q) => q[0] - p[0]).slice(0, s.dims).map((p) => p[1]);
-    const vecs = evd.eigenvectorMatrix;
+    const basis = pcaBasis(x, real, s.centre ? undefined : mean, s.dims, pcaCache);
     dim = s.dims;
     y = new Float64Array(n * dim);
-    const basis = new Float64Array(HIDDEN * dim);
-    order.forEach((col, k) => { for (let a = 0; a < HIDDEN; a++) basis[a * dim + k] = vecs.get(a, col); });
     for (let i = 0; i < n; i++) {
       for (let a = 0; a < HIDDEN; a++) {
         const v = x[i * HIDDEN + a]!;
         if (v === 0) continue;
-        for (let k = 0; k < dim; k++) y[i * dim + k]! += v * basis[a * dim + k]!;
+        const ba = a * HIDDEN;
+        for (let k = 0; k < dim; k++) y[i * dim + k]! += v * basis[ba + k]!;
       }
     }
   }
@@ -197,8 +212,8 @@ export function buildRows(raw: Float32Array, vocab: readonly string[], s: Distil
 }
 
 /** Builds a table file's bytes from raw vectors. */
-export function buildTable(raw: Float32Array, vocab: readonly string[], s: DistillSettings): Uint8Array {
-  const { rows, dim, meta } = buildRows(raw, vocab, s);
+export function buildTable(raw: Float32Array, vocab: readonly string[], s: DistillSettings, pcaCache?: Map<string, Float64Array>): Uint8Array {
+  const { rows, dim, meta } = buildRows(raw, vocab, s, pcaCache);
   return encodeStaticTable(vocab, rows, dim, s.dtype, meta);
 }
 

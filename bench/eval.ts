@@ -1,4 +1,4 @@
-// npm run eval -- <dataset.json> [--domains <map.json>] [--model <MiniLM folder>] [--out <QUALITY.md>] [--quick]
+// npm run eval -- <dataset.json> [--domains <map.json>] [--model <MiniLM folder>] [--static <table file>] [--out <QUALITY.md>] [--quick]
 // Routes every query of the evaluated split (test if present, else val) through
 // FastProjectRouter, one project per label, and writes an ablation table to bench/QUALITY.md.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ const opt = (name: string): string | undefined => {
 };
 const file = args.find((a, i) => !a.startsWith('--') && (i === 0 || !args[i - 1]!.startsWith('--')));
 if (!file) {
-  console.error('usage: npm run eval -- <dataset.json> [--domains <map.json>] [--model <MiniLM folder>] [--out <file.md>] [--quick]');
+  console.error('usage: npm run eval -- <dataset.json> [--domains <map.json>] [--model <MiniLM folder>] [--static <table file>] [--out <file.md>] [--quick]');
   process.exit(2);
 }
 const data = JSON.parse(readFileSync(file, 'utf8')) as Dataset;
@@ -47,6 +47,17 @@ const modelPath = opt('--model') ?? process.env['SWITCHYARD_MINILM_PATH'];
 if (modelPath) {
   const { TransformersEmbedder } = await import('../src/embed/transformers-embedder.js');
   for (const k of ks) configs.push({ name: 'MiniLM (max)', k, aggregate: 'max', embedder: new TransformersEmbedder({ modelPath }) });
+}
+
+const staticPath = opt('--static') ?? process.env['SWITCHYARD_STATIC_TABLE'];
+if (staticPath) {
+  const { StaticEmbedder } = await import('../src/embed/static-embedder.js');
+  const embedder = await StaticEmbedder.load(staticPath);
+  for (const k of ks) {
+    configs.push({ name: 'static (max)', k, aggregate: 'max', embedder });
+    configs.push({ name: 'static, centroid', k, aggregate: 'centroid', embedder });
+    if (fitMode) configs.push({ name: 'static + fit()', k, aggregate: 'max', embedder, fit: {} });
+  }
 }
 
 const rows: EvalRow[] = [];

@@ -89,3 +89,19 @@ test('StaticEmbedder – bad options and unreadable or corrupt files are typed e
   writeFileSync(path.join(dir, 'bad.swt'), bytes);
   await assert.rejects(StaticEmbedder.load(path.join(dir, 'bad.swt')), code('ERR_INVALID_TABLE'));
 });
+
+test('StaticEmbedder – the WebAssembly and JS row sums agree; kernel choice is validated', async () => {
+  const { bytes } = makeTable({ dim: 32 });
+  const auto = new StaticEmbedder({ table: bytes, maxChars: 1 << 20 });
+  const js = new StaticEmbedder({ table: bytes, kernel: 'js', maxChars: 1 << 20 });
+  assert.equal(js.kernel, 'js');
+  assert.equal(auto.id, js.id); // the kernel is not part of the embedding space
+  const texts = ['cancel my credit card', 'Hello world, hello WORLD', 'héllo 中文', '[MASK] card', 'card hello '.repeat(10_000)]; // the last has more ids than the wasm buffer: JS loop over wasm memory
+  const a = await auto.embed(texts);
+  const b = await js.embed(texts);
+  for (let i = 0; i < texts.length; i++) for (let d = 0; d < 32; d++) assert.ok(Math.abs(a[i]![d]! - b[i]![d]!) < 1e-5);
+  const code = (e: unknown): boolean => isSwitchyardError(e) && e.code === 'ERR_INVALID_OPTION';
+  assert.throws(() => new StaticEmbedder({ table: bytes, kernel: 'gpu' as never }), code);
+  assert.throws(() => new StaticEmbedder({ table: makeTable({ dtype: 'f16', dim: 32 }).bytes, kernel: 'wasm' }), code);
+  assert.throws(() => new StaticEmbedder({ table: makeTable({ dim: 12 }).bytes, kernel: 'wasm' }), code);
+});

@@ -1,10 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import type { Embedder } from './embedder.js';
-import { optInteger } from '../config/validate.js';
+import { optInteger, optOneOf } from '../config/validate.js';
 import { SwitchyardError } from '../errors.js';
 import { decodeStaticTable, type StaticTable, type StaticTableDtype, type StaticTableMeta } from './static-table-format.js';
 import { headSlice } from './text.js';
 import { WordPieceTokenizer } from './wordpiece-tokenizer.js';
+import { instantiateSimdKernel, simdKernelModule, type SimdKernelExports } from '../router/simd-kernel.js';
+import type { KernelChoice, KernelKind } from '../router/project-index.js';
+
+const PAGE = 65536;
+const align16 = (n: number): number => (n + 15) & ~15;
+// ids per call the WebAssembly buffer holds; a text with more tokens takes the JS loop
+const WASM_MAX_IDS = 16384;
 
 /** Options of {@link StaticEmbedder}. */
 export interface StaticEmbedderOptions {
@@ -15,6 +22,25 @@ export interface StaticEmbedderOptions {
   readonly table: Uint8Array;
   /** Characters embedded at most; longer input is cut (never inside a surrogate pair). @defaultValue 4096 */
   readonly maxChars?: number;
+  /**
+   * Row-sum kernel: `'wasm'` (WebAssembly SIMD, int8 tables whose width is a multiple of 16),
+   * `'js'`, or `'auto'` (wasm when it applies). Results agree to float rounding.
+   * @defaultValue 'auto'
+   */
+  readonly kernel?: KernelChoice;
+}
+
+/** The table's int8 rows in WebAssembly memory: [out | ids | scales | codes]. */
+interface WasmRows {
+  readonly simd: SimdKernelExports;
+  readonly out: Float32Array;
+  readonly ids: Int32Array;
+  readonly codes: Int8Array;
+  readonly scales: Float32Array;
+  readonly outAt: number;
+  readonly idsAt: number;
+  readonly scalesAt: number;
+  readonly codesAt: number;
 }
 
 /**
@@ -49,6 +75,9 @@ export class StaticEmbedder implements Embedder {
   readonly #scales: Float32Array | undefined;
   readonly #values: Float32Array | undefined;
   readonly #maxChars: number;
+  readonly #wasm: WasmRows | undefined;
+  /** Row-sum kernel in use. */
+  readonly kernel: KernelKind;
 
   /**
    * @param options - see {@link StaticEmbedderOptions}
@@ -63,16 +92,40 @@ export class StaticEmbedder implements Embedder {
     this.dtype = table.dtype;
     this.meta = table.meta;
     this.vocabHash = table.vocabHash;
-    this.#codes = table.codes;
-    this.#scales = table.scales;
     this.#values = table.values;
     const t = table.meta.tokenizer;
     this.#tokenizer = new WordPieceTokenizer({
       vocab: table.vocab, unkToken: t.unkToken, continuationPrefix: t.continuationPrefix,
       maxWordChars: t.maxWordChars, specialTokens: t.specialTokens,
     });
+    const choice = optOneOf('kernel', options.kernel, ['auto', 'wasm', 'js'], 'auto');
+    const module = choice === 'js' || table.dtype !== 'int8' || table.dim % 16 !== 0 ? null : simdKernelModule();
+    if (choice === 'wasm' && module === null) {
+      throw new SwitchyardError('ERR_INVALID_OPTION', "Expected `kernel` 'wasm' to be usable: it needs WebAssembly SIMD and an int8 table whose width is a multiple of 16");
+    }
+    this.#wasm = module ? StaticEmbedder.#loadWasm(module, table) : undefined;
+    this.kernel = this.#wasm ? 'wasm-simd' : 'js';
+    // with wasm, the JS fallback (very long texts) reads the same rows in wasm memory: one copy
+    this.#codes = this.#wasm ? this.#wasm.codes : table.codes;
+    this.#scales = this.#wasm ? this.#wasm.scales : table.scales;
     const teacher = table.meta.teacher.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64);
     this.id = `static-v1/${teacher}/${table.dtype}/d${table.dim}/${table.contentHash}`;
+  }
+
+  static #loadWasm(module: WebAssembly.Module, table: StaticTable): WasmRows {
+    const n = table.vocab.length;
+    const outAt = 0;
+    const idsAt = align16(table.dim * 4);
+    const scalesAt = align16(idsAt + WASM_MAX_IDS * 4);
+    const codesAt = align16(scalesAt + n * 4);
+    const memory = new WebAssembly.Memory({ initial: Math.ceil((codesAt + n * table.dim) / PAGE) });
+    const simd = instantiateSimdKernel(module, memory);
+    const buf = memory.buffer;
+    const scales = new Float32Array(buf, scalesAt, n);
+    scales.set(table.scales!);
+    const codes = new Int8Array(buf, codesAt, n * table.dim);
+    codes.set(table.codes!);
+    return { simd, out: new Float32Array(buf, outAt, table.dim), ids: new Int32Array(buf, idsAt, WASM_MAX_IDS), codes, scales, outAt, idsAt, scalesAt, codesAt };
   }
 
   /**
@@ -116,9 +169,14 @@ export class StaticEmbedder implements Embedder {
     const dim = this.dim;
     const n = this.#tokenizer.encodeInto(headSlice(typeof text === 'string' ? text : '', this.#maxChars));
     const ids = this.#tokenizer.ids;
-    out.fill(0, offset, offset + dim);
+    const wasm = this.#wasm;
     const codes = this.#codes;
-    if (codes !== undefined) {
+    if (wasm !== undefined && n <= WASM_MAX_IDS) {
+      wasm.ids.set(ids.subarray(0, n));
+      wasm.simd.sum_rows_i8(wasm.codesAt, wasm.scalesAt, wasm.idsAt, n, dim, wasm.outAt);
+      out.set(wasm.out, offset);
+    } else if (codes !== undefined) {
+      out.fill(0, offset, offset + dim);
       const scales = this.#scales!;
       for (let t = 0; t < n; t++) {
         const id = ids[t]!;
@@ -128,6 +186,7 @@ export class StaticEmbedder implements Embedder {
         for (let d = 0; d < dim; d++) out[offset + d]! += s * codes[base + d]!;
       }
     } else {
+      out.fill(0, offset, offset + dim);
       const values = this.#values!;
       for (let t = 0; t < n; t++) {
         const base = ids[t]! * dim;

@@ -105,14 +105,35 @@ export class WordPieceTokenizer {
     this.#maxWordChars = options.maxWordChars ?? 100;
     const unk = options.unkToken ?? '[UNK]';
     const prefix = options.continuationPrefix ?? '##';
-    const edges = new Map<number, number>();
-    const terminal: number[] = [-1];
+    // trie edges go straight into the open-addressing table, sized for the worst case (one
+    // edge per vocabulary code unit): no Map of 200k entries, so a table loads in milliseconds
+    let total = 0;
+    for (const tok of vocab) total += tok.length;
+    let size = 16;
+    while (size < total * 2 + 16) size *= 2;
+    const mask = size - 1;
+    this.#mask = mask;
+    const slotNode = new Int32Array(size).fill(-1);
+    const slotChar = new Uint16Array(size);
+    const slotChild = new Int32Array(size);
+    this.#slotNode = slotNode;
+    this.#slotChar = slotChar;
+    this.#slotChild = slotChild;
+    const terminal = new Int32Array(total + 1).fill(-1);
     let nodes = 1;
-    const walk = (node: number, c: number): number => {
-      const key = node * 65536 + c;
-      let child = edges.get(key);
-      if (child === undefined) { child = nodes++; edges.set(key, child); terminal.push(-1); }
-      return child;
+    const walk = (node: number, c: number, insert: boolean): number => {
+      let s = fmix32(Math.imul(node, 65599) + c) & mask;
+      for (;;) {
+        const n = slotNode[s]!;
+        if (n === node && slotChar[s] === c) return slotChild[s]!;
+        if (n === -1) break;
+        s = (s + 1) & mask;
+      }
+      if (!insert) return -1;
+      slotNode[s] = node;
+      slotChar[s] = c;
+      slotChild[s] = nodes;
+      return nodes++;
     };
     const ids = new Map<string, number>();
     for (let id = 0; id < vocab.length; id++) {
@@ -120,33 +141,16 @@ export class WordPieceTokenizer {
       if (tok.length === 0 || ids.has(tok)) continue; // first id wins, as in a token → id map built in order
       ids.set(tok, id);
       let node = 0;
-      for (let i = 0; i < tok.length; i++) node = walk(node, tok.charCodeAt(i));
+      for (let i = 0; i < tok.length; i++) node = walk(node, tok.charCodeAt(i), true);
       terminal[node] = id;
     }
     const unkId = ids.get(unk);
     if (unkId === undefined) throw new SwitchyardError('ERR_INVALID_OPTION', `Expected the vocabulary to contain the unknown token ${JSON.stringify(unk)}`);
     this.unkId = unkId;
     let contRoot = 0;
-    for (let i = 0; i < prefix.length && contRoot >= 0; i++) contRoot = edges.get(contRoot * 65536 + prefix.charCodeAt(i)) ?? -1;
+    for (let i = 0; i < prefix.length && contRoot >= 0; i++) contRoot = walk(contRoot, prefix.charCodeAt(i), false);
     this.#contRoot = contRoot;
-    let size = 16;
-    while (size < edges.size * 2) size *= 2;
-    this.#mask = size - 1;
-    this.#slotNode = new Int32Array(size).fill(-1);
-    this.#slotChar = new Uint16Array(size);
-    this.#slotChild = new Int32Array(size);
-    for (const [key, child] of edges) {
-      const node = Math.floor(key / 65536);
-      const c = key % 65536;
-      let s = fmix32(Math.imul(node, 65599) + c) & this.#mask;
-      while (this.#slotNode[s] !== -1) s = (s + 1) & this.#mask;
-      this.#slotNode[s] = node;
-      this.#slotChar[s] = c;
-      this.#slotChild[s] = child;
-    }
-    this.#terminal = Int32Array.from(terminal);
-    let total = 0;
-    for (const tok of vocab) total += tok.length;
+    this.#terminal = terminal;
     this.#chars = new Uint16Array(total);
     this.#charStart = new Int32Array(vocab.length + 1);
     let wordCount = 0;

@@ -19,6 +19,11 @@ export interface EvalConfig {
   readonly embedder?: Embedder;
   /** Fit learned project rows after create() (`router.fit()`); fit time goes to {@link EvalRow.fitMs}. */
   readonly fit?: FitOptions;
+  /**
+   * The default path: `FastProjectRouter.create({ projects })` with nothing else (the
+   * background auto-fit, its calibrated threshold), then `await router.whenFitted()`.
+   */
+  readonly defaults?: boolean;
 }
 
 /** Scores of one configuration. */
@@ -35,6 +40,18 @@ export interface EvalRow {
   readonly queries: number;
   /** Milliseconds of `router.fit()` (fitted configurations only). */
   readonly fitMs?: number;
+  /** The router's own threshold (defaults: calibrated by the auto-fit), and what it does on the evaluated split. */
+  readonly router?: {
+    readonly threshold: number;
+    /** Share of out-of-scope queries that fell back. */
+    readonly oosRecall: number | undefined;
+    /** Share of fallbacks that were out-of-scope queries. */
+    readonly oosPrecision: number | undefined;
+    /** Intent accuracy lost to fallbacks of in-scope queries (points of accuracy, 0..1). */
+    readonly inScopeLoss: number;
+    /** What the auto-fit kept. */
+    readonly kept: string;
+  };
 }
 
 /** Normalises a domain map given as `{ label: domain }` or `{ domain: [labels] }`. */
@@ -57,7 +74,7 @@ function safeName(label: string): string {
   return label.replace(/[^A-Za-z0-9._:@-]/g, '_').slice(0, 128) || '_';
 }
 
-async function buildRouter(train: [string, string][], cfg: EvalConfig): Promise<{ router: FastProjectRouter; names: Map<string, string>; fitMs?: number }> {
+async function buildRouter(train: [string, string][], cfg: EvalConfig): Promise<{ router: FastProjectRouter; names: Map<string, string>; fitMs?: number; kept?: string }> {
   const byLabel = new Map<string, string[]>();
   for (const [text, label] of train) {
     const list = byLabel.get(label) ?? [];
@@ -82,21 +99,28 @@ async function buildRouter(train: [string, string][], cfg: EvalConfig): Promise<
       projects.push({ name, description, embedding: c });
     }
   }
-  const router = await FastProjectRouter.create({ projects, embedder, threshold: -1, topK: 1 });
+  if (cfg.defaults) {
+    const router = await FastProjectRouter.create(cfg.embedder ? { projects, embedder } : { projects });
+    const report = await router.whenFitted();
+    return { router, names, ...(report ? { fitMs: report.ms } : {}), kept: report ? `${report.kept}${report.keptReason ? ` (${report.keptReason})` : ''}` : 'not fitted' };
+  }
+  const router = await FastProjectRouter.create({ projects, embedder, threshold: -1, topK: 1, fit: false });
   if (!cfg.fit) return { router, names };
   const report = await router.fit(cfg.fit);
   return { router, names, fitMs: report.ms };
 }
 
 /** Best label and score per query (threshold -1: never falls back), with per-route latency in µs. */
-async function routeAll(router: FastProjectRouter, names: Map<string, string>, queries: readonly string[]): Promise<{ label: string; score: number; us: number }[]> {
-  const out: { label: string; score: number; us: number }[] = [];
+async function routeAll(router: FastProjectRouter, names: Map<string, string>, queries: readonly string[]): Promise<{ label: string; score: number; us: number; fellBack: boolean }[]> {
+  const out: { label: string; score: number; us: number; fellBack: boolean }[] = [];
   const sync = typeof router.embedder.embedInto === 'function';
   for (const q of queries) {
     const t0 = performance.now();
     const r = sync ? router.routeSync('auto', q) : await router.route('auto', q);
     const us = (performance.now() - t0) * 1000;
-    out.push({ label: r.modelPath ? names.get(r.modelPath) ?? '' : '', score: r.score, us });
+    // top-1 even when the router fell back (its candidates are still ranked)
+    const top = r.candidates[0]?.modelPath ?? r.modelPath;
+    out.push({ label: top ? names.get(top) ?? '' : '', score: r.score, us, fellBack: r.method === 'fallback' });
   }
   return out;
 }
@@ -122,7 +146,7 @@ function chooseThreshold(inScope: { ok: boolean; score: number }[], oos: { score
 export async function evaluate(data: Dataset, domains: Map<string, string>, cfg: EvalConfig): Promise<EvalRow> {
   const evalKey = pairs(data, 'test').length ? 'test' : 'val';
   const oosEvalKey = evalKey === 'test' && pairs(data, 'oos_test').length ? 'oos_test' : 'oos_val';
-  const { router, names, fitMs } = await buildRouter(pairs(data, 'train'), cfg);
+  const { router, names, fitMs, kept } = await buildRouter(pairs(data, 'train'), cfg);
   const tuneIn = pairs(data, 'val');
   const tuneOos = pairs(data, 'oos_val');
   const evalIn = pairs(data, evalKey);
@@ -145,6 +169,9 @@ export async function evaluate(data: Dataset, domains: Map<string, string>, cfg:
   const oosCaught = oosR.filter((r) => r.score < threshold).length;
   const inRejected = inR.filter((r) => r.score < threshold).length;
   const lat = [...inR, ...oosR].map((r) => r.us).sort((a, b) => a - b);
+  const oosFell = oosR.filter((r) => r.fellBack).length;
+  const inFell = inR.filter((r) => r.fellBack).length;
+  const inLost = inR.filter((r, i) => r.fellBack && r.label === evalIn[i]![1]).length;
   return {
     config: cfg.name,
     k: Number.isFinite(cfg.k) ? String(cfg.k) : 'all',
@@ -157,10 +184,33 @@ export async function evaluate(data: Dataset, domains: Map<string, string>, cfg:
     p99Us: pct(lat, 0.99),
     queries: lat.length,
     ...(fitMs === undefined ? {} : { fitMs }),
+    ...(cfg.defaults ? {
+      router: {
+        threshold: router.stats().fit.threshold,
+        oosRecall: evalOos.length ? oosFell / evalOos.length : undefined,
+        oosPrecision: evalOos.length ? (oosFell + inFell ? oosFell / (oosFell + inFell) : 0) : undefined,
+        inScopeLoss: evalIn.length ? inLost / evalIn.length : 0,
+        kept: kept ?? '',
+      },
+    } : {}),
   };
 }
 
 const f = (x: number | undefined): string => (x === undefined ? 'n/a' : `${(x * 100).toFixed(1)}%`);
+
+/** Markdown table of what the routers' own thresholds did (rows with {@link EvalRow.router}). */
+export function formatRouterRows(rows: readonly EvalRow[]): string {
+  const lines = [
+    '| config | K | kept | router threshold | OOS recall | OOS precision | in-scope loss (points) |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    if (!r.router) continue;
+    const x = r.router;
+    lines.push(`| ${r.config} | ${r.k} | ${x.kept} | ${x.threshold.toFixed(3)} | ${f(x.oosRecall)} | ${f(x.oosPrecision)} | ${(x.inScopeLoss * 100).toFixed(1)} |`);
+  }
+  return lines.join('\n');
+}
 
 /** Markdown table of rows. */
 export function formatRows(rows: readonly EvalRow[]): string {

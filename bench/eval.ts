@@ -1,10 +1,12 @@
-// npm run eval -- <dataset.json> [--domains <map.json>] [--model <MiniLM folder>] [--static <table file>] [--out <QUALITY.md>] [--quick]
+// npm run eval -- <dataset.json> [--no-fit | --ablation | --fit] [--domains <map.json>] [--model <MiniLM folder>] [--static <table file>] [--out <QUALITY.md>] [--quick]
 // Routes every query of the evaluated split (test if present, else val) through
-// FastProjectRouter, one project per label, and writes an ablation table to bench/QUALITY.md.
+// FastProjectRouter, one project per label. Without a mode flag: the default path
+// (`create({ projects })`, background auto-fit) first, then `fit: false`, into bench/QUALITY.md.
+// --no-fit: only the fit: false rows. --ablation: the embedder ablation. --fit: fit designs (QUALITY-FIT.md).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { evaluate, formatRows, labelToDomain, type Dataset, type EvalConfig, type EvalRow } from './eval-core.js';
+import { evaluate, formatRouterRows, formatRows, labelToDomain, type Dataset, type EvalConfig, type EvalRow } from './eval-core.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string): string | undefined => {
@@ -23,10 +25,17 @@ const out = opt('--out') ?? path.join(import.meta.dirname, args.includes('--fit'
 const quick = args.includes('--quick');
 // --fit: fitted vs unfitted (router.fit()) per K instead of the embedder ablation
 const fitMode = args.includes('--fit');
+const ablation = args.includes('--ablation');
+const noFitOnly = args.includes('--no-fit');
+const defaultMode = !fitMode && !ablation;
 
 const ks = quick ? [10] : [5, 10, Infinity];
 const configs: EvalConfig[] = [];
-for (const k of fitMode ? [] : ks) {
+for (const k of defaultMode ? ks : []) {
+  if (!noFitOnly) configs.push({ name: 'defaults: create({ projects })', k, aggregate: 'max', defaults: true });
+  configs.push({ name: 'fit: false (unfitted, max over examples)', k, aggregate: 'max' });
+}
+for (const k of ablation ? ks : []) {
   configs.push({ name: 'hash default (max over examples)', k, aggregate: 'max' });
   if (quick) continue;
   configs.push({ name: 'hash default, centroid', k, aggregate: 'centroid' });
@@ -39,9 +48,14 @@ for (const k of fitMode ? ks : []) {
   const wide = { dim: 2048, stopwords: 'none' } as const;
   configs.push({ name: 'hash default (max)', k, aggregate: 'max' });
   configs.push({ name: 'hash default, centroid', k, aggregate: 'centroid' });
-  configs.push({ name: 'hash default + fit()', k, aggregate: 'max', fit: {} });
+  configs.push({ name: 'hash default + fit({ features: embedder })', k, aggregate: 'max', fit: { features: 'embedder' } });
   configs.push({ name: 'hash no stopwords, dim 2048, centroid', k, aggregate: 'centroid', hash: wide });
-  configs.push({ name: 'hash no stopwords, dim 2048 + fit()', k, aggregate: 'max', hash: wide, fit: {} });
+  // design B: the defaults change so one space serves unfitted rows and the head
+  configs.push({ name: 'B: embedder dim 2048 no stopwords + fit({ features: embedder })', k, aggregate: 'max', hash: wide, fit: { features: 'embedder' } });
+  // design A (the default): the head has its own hashed space beside the 384-d embedder
+  configs.push({ name: 'A: default embedder + fit() (head: own 2048-d hashed space)', k, aggregate: 'max', fit: {} });
+  configs.push({ name: 'A, head 1024-d', k, aggregate: 'max', fit: { hashDim: 1024 } });
+  configs.push({ name: 'hybrid: default embedder + fit({ features: hybrid })', k, aggregate: 'max', fit: { features: 'hybrid' } });
 }
 const modelPath = opt('--model') ?? process.env['SWITCHYARD_MINILM_PATH'];
 if (modelPath) {
@@ -49,14 +63,26 @@ if (modelPath) {
   for (const k of ks) configs.push({ name: 'MiniLM (max)', k, aggregate: 'max', embedder: new TransformersEmbedder({ modelPath }) });
 }
 
+// --static <table>: the same rows over a StaticEmbedder (npm run distill:static builds the table)
 const staticPath = opt('--static') ?? process.env['SWITCHYARD_STATIC_TABLE'];
 if (staticPath) {
   const { StaticEmbedder } = await import('../src/embed/static-embedder.js');
   const embedder = await StaticEmbedder.load(staticPath);
   for (const k of ks) {
-    configs.push({ name: 'static (max)', k, aggregate: 'max', embedder });
-    configs.push({ name: 'static, centroid', k, aggregate: 'centroid', embedder });
-    if (fitMode) configs.push({ name: 'static + fit()', k, aggregate: 'max', embedder, fit: {} });
+    if (defaultMode) {
+      if (!noFitOnly) configs.push({ name: 'static: create({ projects, embedder })', k, aggregate: 'max', defaults: true, embedder });
+      configs.push({ name: 'static, fit: false (max over examples)', k, aggregate: 'max', embedder });
+      configs.push({ name: 'static, fit: false, centroid', k, aggregate: 'centroid', embedder });
+    }
+    if (ablation) {
+      configs.push({ name: 'static (max)', k, aggregate: 'max', embedder });
+      configs.push({ name: 'static, centroid', k, aggregate: 'centroid', embedder });
+    }
+    if (fitMode) {
+      configs.push({ name: 'static + fit({ features: embedder })', k, aggregate: 'max', embedder, fit: { features: 'embedder' } });
+      configs.push({ name: 'static + fit() (head: own hashed space)', k, aggregate: 'max', embedder, fit: {} });
+      configs.push({ name: 'hybrid: static + fit({ features: hybrid })', k, aggregate: 'max', embedder, fit: { features: 'hybrid' } });
+    }
   }
 }
 
@@ -64,7 +90,7 @@ const rows: EvalRow[] = [];
 for (const cfg of configs) {
   const r = await evaluate(data, domains, cfg);
   rows.push(r);
-  console.log(`${cfg.name.padEnd(40)} K=${r.k.padEnd(3)} intent ${(r.intentAcc * 100).toFixed(1)}%  domain ${r.domainAcc === undefined ? 'n/a' : (r.domainAcc * 100).toFixed(1) + '%'}  OOS recall ${r.oosRecall === undefined ? 'n/a' : (r.oosRecall * 100).toFixed(1) + '%'} precision ${r.oosPrecision === undefined ? 'n/a' : (r.oosPrecision * 100).toFixed(1) + '%'}  p50 ${r.p50Us.toFixed(1)} µs${r.fitMs === undefined ? '' : `  fit ${r.fitMs.toFixed(0)} ms`}`);
+  console.log(`${cfg.name.padEnd(40)} K=${r.k.padEnd(3)}${r.router ? ` kept ${r.router.kept}, router threshold ${r.router.threshold.toFixed(3)}: OOS recall ${r.router.oosRecall === undefined ? 'n/a' : (r.router.oosRecall * 100).toFixed(1) + '%'}, in-scope loss ${(r.router.inScopeLoss * 100).toFixed(1)} pts;` : ''} intent ${(r.intentAcc * 100).toFixed(1)}%  domain ${r.domainAcc === undefined ? 'n/a' : (r.domainAcc * 100).toFixed(1) + '%'}  OOS recall ${r.oosRecall === undefined ? 'n/a' : (r.oosRecall * 100).toFixed(1) + '%'} precision ${r.oosPrecision === undefined ? 'n/a' : (r.oosPrecision * 100).toFixed(1) + '%'}  p50 ${r.p50Us.toFixed(1)} µs${r.fitMs === undefined ? '' : `  fit ${r.fitMs.toFixed(0)} ms`}`);
 }
 const evalSplit = Array.isArray(data['test']) && data['test'].length ? 'test' : 'val';
 const md = [
@@ -77,6 +103,12 @@ const md = [
   '',
   formatRows(rows),
   '',
+  ...(rows.some((r) => r.router) ? [
+    'With the router\'s own threshold (the default path calibrates it on the held-out slice of the training examples; no out-of-scope data is used):',
+    '',
+    formatRouterRows(rows),
+    '',
+  ] : []),
 ].join('\n');
 writeFileSync(out, md);
 console.log(`wrote ${out}`);

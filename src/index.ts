@@ -6,7 +6,7 @@ export type { SwitchyardErrorCode, SwitchyardErrorOptions } from './errors.js';
 
 // router
 export { FastProjectRouter } from './router/fast-project-router.js';
-export type { FastProjectRouterEvents, ProjectRemovedEvent, ProjectUpsertedEvent, RouteCounts, RouteRequest, RouterStats } from './router/fast-project-router.js';
+export type { FastProjectRouterEvents, ProjectRemovedEvent, ProjectUpsertedEvent, RouteCounts, RouteRequest, RouterFitStats, RouterStats } from './router/fast-project-router.js';
 export type { FastProjectRouterOptions } from './router/router-options.js';
 export type { OverlapPair, OverlapReport, OverlapReportOptions } from './router/overlap-report.js';
 export type { ProjectSpec, Project } from './router/project-spec.js';
@@ -102,6 +102,7 @@ export type { RouteUpdateReason } from './gossip/replica.js';
 export type { MergeStateResult, RouteUpdateRejectedEvent, RouteUpdateResult } from './gossip/update-result.js';
 // learn
 // Internal (not exported): SoftmaxTrainer, sparse rows, the fit-file format; tests import them from their modules.
-export type { FitOptions } from './learn/fit-options.js';
-export type { FitProgressEvent, FitReport, FitState } from './learn/fit-router.js';
+export type { FitFeatures, FitOptions } from './learn/fit-options.js';
+export type { FitKept, FitProgressEvent, FitReport, FitState } from './learn/fit-router.js';
+export type { KeptReason } from './learn/fit-job.js';
 export type { FitFeedbackRecord, FeedbackSource } from './learn/feedback.js';

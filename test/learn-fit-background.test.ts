@@ -7,7 +7,7 @@ import { noisyTopics } from './helpers/learn-data.js';
 
 test('FastProjectRouter#fit() – concurrent routing during a background fit sees either all unfitted or all learned rows', async () => {
   const { projects, queries } = noisyTopics(10, 20, 2, 5);
-  const router = await FastProjectRouter.create({ projects, threshold: -1 });
+  const router = await FastProjectRouter.create({ projects, threshold: -1, fit: false });
   const unfittedRows = router.stats().rows;
   const progress: FitProgressEvent[] = [];
   router.on('fit:progress', (e) => progress.push(e));

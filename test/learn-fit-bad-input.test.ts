@@ -66,9 +66,10 @@ test('FastProjectRouter#fit() – duplicates across projects, long and punctuati
   assert.equal(router.routeSync('auto', 'sailing boats').modelPath, 'default/b');
   assert.equal(router.routeSync('auto', 'crisp apples').modelPath, 'default/a');
 
-  const single = await FastProjectRouter.create({ projects: [{ name: 'only', description: 'the one project' }] });
-  const r = await single.fit();
-  assert.equal(r.epochs, 0);
-  assert.equal(r.projects, 0);
+  // too little data is a typed error with the reason, never a report with NaN accuracy
+  const single = await FastProjectRouter.create({ projects: [{ name: 'only', description: 'the one project', examples: ['one example'] }] });
+  await assert.rejects(single.fit(), (e: unknown) => isSwitchyardError(e) && e.code === 'ERR_NOT_ENOUGH_EXAMPLES' && e.details?.['projects'] === 1);
   assert.equal(single.fitState, 'unfitted');
+  assert.equal(await single.whenFitted(), null); // the default auto-fit does not start for one project
+  assert.equal(single.routeSync('auto', 'one example').modelPath, 'default/only');
 });

@@ -120,6 +120,8 @@ export class HashEmbedder implements Embedder {
   readonly #idf: Float32Array | undefined;
   readonly #stop: Int32Array | undefined;
   readonly #acc: Int32Array;
+  /** Bitmap of the buckets written since the last embedInto, so sparse texts skip most of the O(dim) scan. */
+  readonly #touched: Int32Array;
   readonly #options: HashEmbedderOptions;
 
   /**
@@ -144,6 +146,7 @@ export class HashEmbedder implements Embedder {
       this.#idf = Float32Array.from(idf);
     }
     this.#acc = new Int32Array(this.dim);
+    this.#touched = new Int32Array(Math.ceil(this.dim / 32));
     this.#options = { ...options };
     const stop = options.stopwords ?? 'english';
     let stopTag: string;
@@ -211,19 +214,29 @@ export class HashEmbedder implements Embedder {
     const acc = this.#acc;
     const idf = this.#idf;
     const dim = this.dim;
+    const bits = this.#touched;
     let sumsq = 0;
-    for (let b = 0; b < dim; b++) {
-      const v = acc[b]!;
-      let x = 0;
-      if (v !== 0) {
-        const m = v < 0 ? -v : v;
-        x = m < LOG_TABLE_SIZE ? SUBLINEAR_TF[m]! : 1 + Math.log(m);
+    // visit only the touched buckets, in ascending order (the summation order of a dense scan,
+    // so the vector is bit-identical to one): a short prompt touches ~100 of 2,048 buckets
+    out.fill(0, offset, offset + dim);
+    for (let w = 0; w < bits.length; w++) {
+      let m = bits[w]!;
+      if (m === 0) continue;
+      bits[w] = 0;
+      while (m !== 0) {
+        const low = m & -m;
+        const b = (w << 5) + 31 - Math.clz32(low);
+        m ^= low;
+        const v = acc[b]!;
+        if (v === 0) continue;
+        const a = v < 0 ? -v : v;
+        let x = a < LOG_TABLE_SIZE ? SUBLINEAR_TF[a]! : 1 + Math.log(a);
         if (v < 0) x = -x;
         if (idf !== undefined) x *= idf[b]!;
         acc[b] = 0;
+        out[offset + b] = x;
+        sumsq += x * x;
       }
-      out[offset + b] = x;
-      sumsq += x * x;
     }
     if (sumsq > 0) {
       const inv = 1 / Math.sqrt(sumsq);
@@ -231,10 +244,15 @@ export class HashEmbedder implements Embedder {
     }
   }
 
+  /** Adds `w` to bucket `b` and marks it touched. */
+  #add(b: number, w: number): void {
+    this.#touched[b >>> 5]! |= 1 << (b & 31);
+    this.#acc[b]! += w;
+  }
+
   /** Adds the signed feature counts of `text` into #acc, one word at a time. */
   #accumulate(raw: string): void {
     const text = normalizeForMatching(headSlice(raw, this.#maxChars));
-    const acc = this.#acc;
     const dim = this.dim;
     const seed = this.#seed;
     const minN = this.#minN;
@@ -261,11 +279,11 @@ export class HashEmbedder implements Embedder {
       const wh = fmix32(wordHash);
       if (ww !== 0) {
         const h = fmix32(wh ^ 0x9e3779b9);
-        acc[((h >>> 16) * dim) >>> 16]! += (h & 1) === 0 ? ww : -ww;
+        this.#add(((h >>> 16) * dim) >>> 16, (h & 1) === 0 ? ww : -ww);
       }
       if (bw !== 0 && hasPrev) {
         const h = fmix32(Math.imul(prevWord, 0x2c1b3c6d) ^ wh ^ 0x7f4a7c15);
-        acc[((h >>> 16) * dim) >>> 16]! += (h & 1) === 0 ? bw : -bw;
+        this.#add(((h >>> 16) * dim) >>> 16, (h & 1) === 0 ? bw : -bw);
       }
       prevWord = wh;
       hasPrev = true;
@@ -281,29 +299,29 @@ export class HashEmbedder implements Embedder {
         filled++;
         let h = Math.imul(base ^ r0, FNV_PRIME);
         let f: number;
-        if (minN === 1) { f = fmix32(h ^ 1); acc[((f >>> 16) * dim) >>> 16]! += (f & 1) === 0 ? cw : -cw; }
+        if (minN === 1) { f = fmix32(h ^ 1); this.#add(((f >>> 16) * dim) >>> 16, (f & 1) === 0 ? cw : -cw); }
         if (maxN < 2 || filled < 2) continue;
         h = Math.imul(h ^ r1, FNV_PRIME);
-        if (minN <= 2) { f = fmix32(h ^ 2); acc[((f >>> 16) * dim) >>> 16]! += (f & 1) === 0 ? cw : -cw; }
+        if (minN <= 2) { f = fmix32(h ^ 2); this.#add(((f >>> 16) * dim) >>> 16, (f & 1) === 0 ? cw : -cw); }
         if (maxN < 3 || filled < 3) continue;
         h = Math.imul(h ^ r2, FNV_PRIME);
-        if (minN <= 3) { f = fmix32(h ^ 3); acc[((f >>> 16) * dim) >>> 16]! += (f & 1) === 0 ? cw : -cw; }
+        if (minN <= 3) { f = fmix32(h ^ 3); this.#add(((f >>> 16) * dim) >>> 16, (f & 1) === 0 ? cw : -cw); }
         if (maxN < 4 || filled < 4) continue;
         h = Math.imul(h ^ r3, FNV_PRIME);
-        if (minN <= 4) { f = fmix32(h ^ 4); acc[((f >>> 16) * dim) >>> 16]! += (f & 1) === 0 ? cw : -cw; }
+        if (minN <= 4) { f = fmix32(h ^ 4); this.#add(((f >>> 16) * dim) >>> 16, (f & 1) === 0 ? cw : -cw); }
         if (maxN < 5 || filled < 5) continue;
         h = Math.imul(h ^ r4, FNV_PRIME);
-        if (minN <= 5) { f = fmix32(h ^ 5); acc[((f >>> 16) * dim) >>> 16]! += (f & 1) === 0 ? cw : -cw; }
+        if (minN <= 5) { f = fmix32(h ^ 5); this.#add(((f >>> 16) * dim) >>> 16, (f & 1) === 0 ? cw : -cw); }
         if (maxN < 6 || filled < 6) continue;
         h = Math.imul(h ^ r5, FNV_PRIME);
-        if (minN <= 6) { f = fmix32(h ^ 6); acc[((f >>> 16) * dim) >>> 16]! += (f & 1) === 0 ? cw : -cw; }
+        if (minN <= 6) { f = fmix32(h ^ 6); this.#add(((f >>> 16) * dim) >>> 16, (f & 1) === 0 ? cw : -cw); }
         if (maxN < 7 || filled < 7) continue;
         h = Math.imul(h ^ r6, FNV_PRIME);
-        if (minN <= 7) { f = fmix32(h ^ 7); acc[((f >>> 16) * dim) >>> 16]! += (f & 1) === 0 ? cw : -cw; }
+        if (minN <= 7) { f = fmix32(h ^ 7); this.#add(((f >>> 16) * dim) >>> 16, (f & 1) === 0 ? cw : -cw); }
         if (maxN < 8 || filled < 8) continue;
         h = Math.imul(h ^ r7, FNV_PRIME);
         f = fmix32(h ^ 8);
-        acc[((f >>> 16) * dim) >>> 16]! += (f & 1) === 0 ? cw : -cw;
+        this.#add(((f >>> 16) * dim) >>> 16, (f & 1) === 0 ? cw : -cw);
       }
     }
   }

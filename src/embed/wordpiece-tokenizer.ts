@@ -135,17 +135,23 @@ export class WordPieceTokenizer {
       slotChild[s] = nodes;
       return nodes++;
     };
-    const ids = new Map<string, number>();
+    const first = new Uint8Array(vocab.length); // 1 where this id is the token's first occurrence
     for (let id = 0; id < vocab.length; id++) {
       const tok = vocab[id]!;
-      if (tok.length === 0 || ids.has(tok)) continue; // first id wins, as in a token → id map built in order
-      ids.set(tok, id);
+      if (tok.length === 0) continue;
       let node = 0;
       for (let i = 0; i < tok.length; i++) node = walk(node, tok.charCodeAt(i), true);
+      if (terminal[node]! >= 0) continue; // first id wins, as in a token → id map built in order
       terminal[node] = id;
+      first[id] = 1;
     }
-    const unkId = ids.get(unk);
-    if (unkId === undefined) throw new SwitchyardError('ERR_INVALID_OPTION', `Expected the vocabulary to contain the unknown token ${JSON.stringify(unk)}`);
+    const idOf = (tok: string): number => {
+      let node = 0;
+      for (let i = 0; i < tok.length && node >= 0; i++) node = walk(node, tok.charCodeAt(i), false);
+      return tok.length > 0 && node >= 0 ? terminal[node]! : -1;
+    };
+    const unkId = idOf(unk);
+    if (unkId < 0) throw new SwitchyardError('ERR_INVALID_OPTION', `Expected the vocabulary to contain the unknown token ${JSON.stringify(unk)}`);
     this.unkId = unkId;
     let contRoot = 0;
     for (let i = 0; i < prefix.length && contRoot >= 0; i++) contRoot = walk(contRoot, prefix.charCodeAt(i), false);
@@ -158,15 +164,16 @@ export class WordPieceTokenizer {
       const tok = vocab[id]!;
       for (let i = 0; i < tok.length; i++) this.#chars[o++] = tok.charCodeAt(i);
       this.#charStart[id + 1] = o;
-      if (ids.get(tok) === id && !tok.startsWith(prefix)) wordCount++;
+      if (first[id] === 1 && !tok.startsWith(prefix)) wordCount++;
     }
     let wsize = 16;
     while (wsize < wordCount * 2) wsize *= 2;
     this.#wordMask = wsize - 1;
     this.#wordHash = new Int32Array(wsize);
     this.#wordId = new Int32Array(wsize).fill(-1);
-    for (const [tok, id] of ids) {
-      if (tok.startsWith(prefix)) continue;
+    for (let id = 0; id < vocab.length; id++) {
+      const tok = vocab[id]!;
+      if (first[id] !== 1 || tok.startsWith(prefix)) continue;
       let h = FNV_OFFSET;
       for (let i = 0; i < tok.length; i++) h = Math.imul(h ^ tok.charCodeAt(i), FNV_PRIME);
       let s = fmix32(h) & this.#wordMask;
@@ -175,8 +182,8 @@ export class WordPieceTokenizer {
       this.#wordId[s] = id;
     }
     this.#specials = (options.specialTokens ?? ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'])
-      .filter((t) => t.length > 0 && ids.has(t))
-      .map((text) => ({ text, id: ids.get(text)! }))
+      .map((text) => ({ text, id: idOf(text) }))
+      .filter((t) => t.id >= 0)
       .sort((a, b) => b.text.length - a.text.length); // longest match first, like a trie walk
   }
 

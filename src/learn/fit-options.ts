@@ -1,5 +1,5 @@
 import { invalidOption } from '../errors.js';
-import { isPlainObject, optBoolean, optInteger, optNumber } from '../config/validate.js';
+import { isPlainObject, optBoolean, optInteger, optNumber, optOneOf } from '../config/validate.js';
 import type { FeedbackSource } from './feedback.js';
 
 /** Options of {@link FastProjectRouter.fit} (and of the `fit` option of `create()`). All optional. */
@@ -47,7 +47,51 @@ export interface FitOptions {
   readonly feedback?: FeedbackSource;
   /** Gradient weight of one feedback record relative to one example. @defaultValue 1 */
   readonly feedbackWeight?: number;
+  /**
+   * What the learned head reads (see {@link FitFeatures}). @defaultValue 'hashed'
+   */
+  readonly features?: FitFeatures;
+  /**
+   * Buckets of the head's own hashed feature space (`'hashed'` and `'hybrid'`).
+   * @defaultValue 2048
+   */
+  readonly hashDim?: number;
+  /**
+   * `'always'`: the learned rows replace every project's rows. `'auto'`: they do only when
+   * they route the held-out slice better than the unfitted rows (the unfitted rows scored
+   * without the held-out examples); otherwise the unfitted rows are kept and the report says
+   * why ({@link FitReport.kept}). `create()`'s default fit uses `'auto'`.
+   * @defaultValue 'always'
+   */
+  readonly adopt?: 'always' | 'auto';
+  /**
+   * In-scope loss allowed when the out-of-scope threshold is calibrated: after a fit whose
+   * learned rows are adopted, the router's threshold becomes the score below which this share
+   * of the correctly routed held-out examples falls (unless the router was created with an
+   * explicit `threshold`). 0 keeps the router's threshold.
+   * @defaultValue 0.02
+   */
+  readonly thresholdLoss?: number;
+  /**
+   * Train in a worker thread (a second core; the event loop only copies the inputs and swaps
+   * the rows in). `false` trains on the calling thread, yielding between slices of work.
+   * When a worker cannot start (e.g. a bundler dropped the worker file) the fit falls back to
+   * the calling thread.
+   * @defaultValue true
+   */
+  readonly worker?: boolean;
 }
+
+/**
+ * Feature source of the learned head:
+ * - `'hashed'`: its own hashed space (`HashEmbedder({ dim: hashDim, stopwords: 'none' })`),
+ *   independent of the router's embedder. A query is hashed, not embedded, once every project
+ *   is fitted.
+ * - `'embedder'`: the router's embedder vectors (the same space as the unfitted rows).
+ * - `'hybrid'`: the embedder vector and the hashed features concatenated, each L2-normalised
+ *   and scaled by √½ so neither dominates; works with any embedder, synchronous or not.
+ */
+export type FitFeatures = 'hashed' | 'embedder' | 'hybrid';
 
 /** Fully resolved {@link FitOptions}. @internal */
 export interface ResolvedFitOptions {
@@ -63,6 +107,11 @@ export interface ResolvedFitOptions {
   readonly calibrationTarget: number;
   readonly feedback: FeedbackSource | undefined;
   readonly feedbackWeight: number;
+  readonly features: FitFeatures;
+  readonly hashDim: number;
+  readonly adopt: 'always' | 'auto';
+  readonly thresholdLoss: number;
+  readonly worker: boolean;
 }
 
 /** Validates {@link FitOptions} eagerly (ERR_INVALID_OPTION) and fills defaults. @internal */
@@ -88,11 +137,16 @@ export function resolveFitOptions(options: unknown): ResolvedFitOptions {
     calibrationTarget: optNumber('calibrationTarget', o['calibrationTarget'], 0.6, 0.01, 100),
     feedback: feedback as FeedbackSource | undefined,
     feedbackWeight: optNumber('feedbackWeight', o['feedbackWeight'], 1, 0, 1000),
+    features: optOneOf('features', o['features'], ['hashed', 'embedder', 'hybrid'] as const, 'hashed'),
+    hashDim: optInteger('hashDim', o['hashDim'], 2048, 16, 65_535),
+    adopt: optOneOf('adopt', o['adopt'], ['always', 'auto'] as const, 'always'),
+    thresholdLoss: optNumber('thresholdLoss', o['thresholdLoss'], 0.02, 0, 0.5),
+    worker: optBoolean('worker', o['worker'], true),
   };
 }
 
 /** Fingerprint text of the options that change the learned rows (feedback excluded). @internal */
 export function fitOptionsKey(o: ResolvedFitOptions): string {
-  const { feedback: _feedback, ...rest } = o;
+  const { feedback: _feedback, worker: _worker, ...rest } = o;
   return JSON.stringify(rest);
 }

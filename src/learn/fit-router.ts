@@ -1,11 +1,15 @@
-// The router-facing part of fit(): snapshot -> training data -> trainRows -> swap, plus the
+// The router-facing part of fit(): snapshot -> FitJob -> worker (or slices) -> swap, plus the
 // learned-rows file beside the embedding cache. FastProjectRouter supplies a FitTarget.
 import { createHash } from 'node:crypto';
 import { SwitchyardError } from '../errors.js';
 import { collectFeedback } from './feedback.js';
 import { decodeFitFile, encodeFitFile } from './fit-file.js';
-import { fitOptionsKey, type ResolvedFitOptions } from './fit-options.js';
-import { trainRows, type TrainingVector } from './train-rows.js';
+import { fitOptionsKey, type FitFeatures, type ResolvedFitOptions } from './fit-options.js';
+import { HeadFeatures } from './head-features.js';
+import { startFitJob, type FitRun } from './run-fit-job.js';
+import { Slicer } from './slicer.js';
+import { SLICE_MS } from './run-fit-job.js';
+import type { FitJob, FitJobResult, KeptReason } from './fit-job.js';
 
 /** Fit state of a router: see {@link FastProjectRouter.fitState}. */
 export type FitState = 'unfitted' | 'fitted' | 'stale';
@@ -24,17 +28,20 @@ export interface FitProgressEvent {
   readonly ms: number;
 }
 
+/** Which rows route after a fit: the learned head, or the projects' unfitted rows (see {@link FitOptions.adopt}). */
+export type FitKept = 'learned' | 'unfitted';
+
 /** Result of {@link FastProjectRouter.fit} (also the `fit:done` payload). */
 export interface FitReport {
-  /** Epochs of the final model (the best epoch of the early-stopping search); 0 when nothing was trained. */
+  /** Epochs of the final model (the best epoch of the early-stopping search). */
   readonly epochs: number;
-  /** Accuracy on the training examples (0..1; NaN when nothing was trained). */
+  /** Accuracy on the training examples (0..1). */
   readonly trainAccuracy: number;
-  /** Best accuracy on the held-out slice (0..1; NaN without one). */
+  /** Best accuracy on the held-out slice (0..1; NaN when no project has 3 or more examples). */
   readonly heldOutAccuracy: number;
   /** Wall-clock milliseconds of the fit, including time yielded to routing. */
   readonly ms: number;
-  /** Projects whose rows were replaced by a learned row. */
+  /** Projects whose rows were replaced by a learned row (0 when the unfitted rows were kept). */
   readonly projects: number;
   /** Training examples (main texts, examples and feedback records), held-out ones included. */
   readonly examples: number;
@@ -48,6 +55,22 @@ export interface FitReport {
   readonly scale: number;
   /** Whether the rows came from the saved file beside the embedding cache instead of training. */
   readonly fromCache: boolean;
+  /** Feature source of the learned head. */
+  readonly features: FitFeatures;
+  /** Which rows route now. */
+  readonly kept: FitKept;
+  /** Why the unfitted rows were kept (`adopt: 'auto'`): no held-out slice to judge on, or the learned rows were not better on it. */
+  readonly keptReason: KeptReason | undefined;
+  /** `adopt: 'auto'`: held-out probes on which learned and unfitted rows were compared (0 otherwise). */
+  readonly comparedProbes: number;
+  /** Accuracy of the learned rows on the compared probes (NaN when not compared). */
+  readonly learnedProbeAccuracy: number;
+  /** Accuracy of the unfitted rows (without the held-out examples) on the same probes (NaN when not compared). */
+  readonly unfittedProbeAccuracy: number;
+  /** Out-of-scope threshold calibrated on the held-out slice and now in use; undefined when the router's threshold was kept. */
+  readonly threshold: number | undefined;
+  /** Where the training ran: a worker thread, or this thread in slices. */
+  readonly ranIn: 'worker' | 'thread' | 'cache';
 }
 
 /** One project as seen by a fit. @internal */
@@ -57,8 +80,12 @@ export interface FitProject {
   readonly modelPath: string;
   /** Model path and aliases. */
   readonly names: readonly string[];
-  /** [main, ...examples]; all normalised, length dim. */
-  readonly vectors: readonly Float32Array[];
+  readonly mainText: string;
+  readonly examples: readonly string[];
+  /** A given main embedding (it replaces the main text's vector). */
+  readonly embedding: Float32Array | undefined;
+  /** The unfitted vectors [main, ...examples] (fresh copies). */
+  vectors(): Float32Array[];
 }
 
 /** What {@link fitRouterRows} needs from the router. @internal */
@@ -67,23 +94,31 @@ export interface FitTarget {
   readonly dim: number;
   readonly maxPromptChars: number;
   readonly projects: readonly FitProject[];
+  /** Whether the router's threshold was set by the user (then it is never calibrated). */
+  readonly thresholdFixed: boolean;
   embed(texts: readonly string[]): Promise<Float32Array[]>;
-  /** Swaps learned rows in (synchronously); returns how many projects took one. */
-  apply(learned: ReadonlyMap<object, Float32Array>): number;
+  /**
+   * Swaps learned rows in (synchronously), with their feature space and calibrated threshold;
+   * returns how many projects took one. An empty map reverts to the unfitted rows.
+   */
+  apply(learned: ReadonlyMap<object, Float32Array>, features: HeadFeatures, threshold: number | undefined, report: Omit<FitReport, 'projects' | 'ms'>): number;
   readonly attachment: { load(): Promise<Uint8Array | undefined>; save(data: Uint8Array): Promise<void> } | undefined;
   progress(e: FitProgressEvent): void;
   done(r: FitReport): void;
+  /** Called with the running job (e.g. to keep the process alive while someone awaits it). */
+  started(run: FitRun): void;
 }
 
 const FIT_SUFFIX = 'fit';
 export { FIT_SUFFIX };
 
-function fingerprint(t: FitTarget, o: ResolvedFitOptions, feedback: readonly { text: string; chosen: number; rejected: number }[]): string {
+function fingerprint(t: FitTarget, feats: HeadFeatures, o: ResolvedFitOptions, feedback: readonly { text: string; chosen: number; rejected: number }[]): string {
   const h = createHash('sha256');
-  h.update(`${t.embedderId}\0${t.dim}\0${fitOptionsKey(o)}\0`);
+  h.update(`v2\0${t.embedderId}\0${t.dim}\0${feats.id}\0${fitOptionsKey(o)}\0${t.thresholdFixed}\0`);
   for (const p of t.projects) {
-    h.update(`${p.modelPath}\0${p.vectors.length}\0`);
-    for (const v of p.vectors) h.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+    h.update(`${p.modelPath}\0${p.mainText}\0${p.examples.length}\0`);
+    for (const e of p.examples) h.update(`${e}\0`);
+    if (p.embedding) h.update(new Uint8Array(p.embedding.buffer, p.embedding.byteOffset, p.embedding.byteLength));
   }
   for (const f of feedback) h.update(`${f.chosen}\0${f.rejected}\0${f.text}\0`);
   return h.digest('hex');
@@ -93,77 +128,125 @@ function fingerprint(t: FitTarget, o: ResolvedFitOptions, feedback: readonly { t
 export async function fitRouterRows(t: FitTarget, o: ResolvedFitOptions): Promise<FitReport> {
   const t0 = performance.now();
   const classes = t.projects.length;
+  if (classes < 2) {
+    throw new SwitchyardError('ERR_NOT_ENOUGH_EXAMPLES', `fit() needs at least 2 projects to tell apart, got ${classes}`, { details: { projects: classes } });
+  }
+  const feats = new HeadFeatures(o.features, o.hashDim, t.dim, t.embedderId);
   const byName = new Map<string, number>();
   t.projects.forEach((p, i) => { for (const n of p.names) byName.set(n, i); });
   const fb = await collectFeedback(o.feedback, (name) => byName.get(name) ?? -1, t.maxPromptChars);
-  const empty = (projects: number): FitReport => ({
-    epochs: 0, trainAccuracy: Number.NaN, heldOutAccuracy: Number.NaN, ms: performance.now() - t0, projects,
-    examples: 0, heldOut: 0, feedbackUsed: 0, feedbackDropped: fb.dropped + fb.records.length, scale: 1, fromCache: false,
-  });
-  if (classes < 2) return finish(t, empty(0)); // one project needs no discrimination
-  const print = t.attachment ? fingerprint(t, o, fb.records) : '';
+  const finish = (r: Omit<FitReport, 'projects' | 'ms'>, rows: Float32Array | undefined): FitReport => {
+    const learned = new Map<object, Float32Array>();
+    if (rows && r.kept === 'learned') t.projects.forEach((p, c) => learned.set(p.token, rows.subarray(c * feats.dim, (c + 1) * feats.dim)));
+    const projects = t.apply(learned, feats, r.threshold, r);
+    const report: FitReport = { ...r, projects, ms: performance.now() - t0 };
+    t.done(report);
+    return report;
+  };
+  const print = t.attachment ? fingerprint(t, feats, o, fb.records) : '';
   if (t.attachment) {
     const bytes = await t.attachment.load();
-    const saved = bytes && decodeFitFile(bytes, print, t.dim);
-    if (saved && saved.paths.length === classes && saved.paths.every((p, i) => p === t.projects[i]!.modelPath)) {
-      const r = saved.meta['report'] as Partial<FitReport> | undefined;
-      const learned = learnedMap(t, saved.rows);
-      const report: FitReport = {
-        ...empty(t.apply(learned)), ...numbers(r), feedbackUsed: fb.records.length, feedbackDropped: fb.dropped,
-        ms: performance.now() - t0, fromCache: true,
-      };
-      return finish(t, report);
+    const saved = bytes && decodeFitFile(bytes, print, feats.dim);
+    const r = saved?.meta['report'] as Partial<FitReport> | undefined;
+    if (saved && r && saved.paths.length === classes && saved.paths.every((p, i) => p === t.projects[i]!.modelPath)) {
+      return finish({ ...restore(r, o.features), feedbackUsed: fb.records.length, feedbackDropped: fb.dropped, fromCache: true, ranIn: 'cache' }, saved.rows);
     }
   }
-  const data: TrainingVector[] = [];
-  t.projects.forEach((p, c) => {
-    p.vectors.forEach((vector, i) => {
-      if (i === 0 && !o.includeMainText) return;
-      data.push({ vector, label: c, weight: 1, holdable: i > 0 });
-    });
-  });
-  if (fb.records.length > 0 && o.feedbackWeight > 0) {
-    const vecs = await t.embed(fb.records.map((r) => r.text));
-    fb.records.forEach((r, i) => {
-      data.push({ vector: vecs[i]!, label: r.chosen >= 0 ? r.chosen : -1 - r.rejected, weight: o.feedbackWeight, holdable: false });
-    });
-  }
-  const trained = await trainRows(data, classes, t.dim, o, async (p) => {
+  const job = await buildJob(t, o, fb.records);
+  const run = startFitJob(job, o.worker, (p) => {
     t.progress({ epoch: p.epoch, maxEpochs: o.epochs, phase: p.phase, heldOutAccuracy: p.heldOutAccuracy, ms: performance.now() - t0 });
-    await new Promise<void>((resolve) => setImmediate(resolve));
   });
-  for (let i = 0; i < trained.rows.length; i++) {
-    if (!Number.isFinite(trained.rows[i]!)) throw new SwitchyardError('ERR_INVALID_OPTION', 'fit diverged (non-finite weights): lower `learningRate`');
+  t.started(run);
+  let result: FitJobResult;
+  try {
+    result = await run.result;
+  } catch (e) {
+    throw new SwitchyardError('ERR_INVALID_OPTION', `fit failed: ${(e as Error).message}`, { cause: e });
   }
-  const projects = t.apply(learnedMap(t, trained.rows));
-  const report: FitReport = {
-    epochs: trained.epochs, trainAccuracy: trained.trainAccuracy, heldOutAccuracy: trained.heldOutAccuracy,
-    ms: performance.now() - t0, projects, examples: trained.examples, heldOut: trained.heldOut,
-    feedbackUsed: fb.records.length, feedbackDropped: fb.dropped, scale: trained.scale, fromCache: false,
+  for (let i = 0; i < result.rows.length; i++) {
+    if (!Number.isFinite(result.rows[i]!)) throw new SwitchyardError('ERR_INVALID_OPTION', 'fit diverged (non-finite weights): lower `learningRate`');
+  }
+  const calibrated = !t.thresholdFixed && result.adopt && Number.isFinite(result.threshold) ? result.threshold : undefined;
+  const report: Omit<FitReport, 'projects' | 'ms'> = {
+    epochs: result.epochs, trainAccuracy: result.trainAccuracy, heldOutAccuracy: result.heldOutAccuracy,
+    examples: result.examples, heldOut: result.heldOut, feedbackUsed: fb.records.length, feedbackDropped: fb.dropped,
+    scale: result.scale, fromCache: false, features: o.features, kept: result.adopt ? 'learned' : 'unfitted',
+    keptReason: result.keptReason, comparedProbes: result.probes, learnedProbeAccuracy: result.fittedProbeAccuracy,
+    unfittedProbeAccuracy: result.unfittedProbeAccuracy, threshold: calibrated, ranIn: run.where(),
   };
   if (t.attachment) {
-    const bytes = encodeFitFile({ fingerprint: print, dim: t.dim, paths: t.projects.map((p) => p.modelPath), rows: trained.rows, meta: { report } });
+    const bytes = encodeFitFile({ fingerprint: print, dim: feats.dim, paths: t.projects.map((p) => p.modelPath), rows: result.rows, meta: { report: jsonSafe(report) } });
     await t.attachment.save(bytes);
   }
-  return finish(t, report);
+  return finish(report, result.rows);
 }
 
-function finish(t: FitTarget, r: FitReport): FitReport {
-  t.done(r);
-  return r;
-}
-
-function numbers(r: Partial<FitReport> | undefined): Partial<FitReport> {
-  const out: Record<string, number> = {};
-  for (const k of ['epochs', 'trainAccuracy', 'heldOutAccuracy', 'examples', 'heldOut', 'scale'] as const) {
-    const v = r?.[k];
-    if (typeof v === 'number') out[k] = v;
+/** The job's arrays; the embedder vectors are copied in slices so the event loop keeps turning. */
+async function buildJob(t: FitTarget, o: ResolvedFitOptions, feedback: readonly { text: string; chosen: number; rejected: number }[]): Promise<FitJob> {
+  const texts: string[] = [];
+  const labels: number[] = [];
+  const weights: number[] = [];
+  const holdable: number[] = [];
+  const train: number[] = [];
+  const unfitted: number[] = [];
+  t.projects.forEach((p, c) => {
+    [p.mainText, ...p.examples].forEach((text, i) => {
+      texts.push(text); labels.push(c); weights.push(1); holdable.push(i > 0 ? 1 : 0);
+      train.push(i === 0 && !o.includeMainText ? 0 : 1); unfitted.push(1);
+    });
+  });
+  const projectRows = texts.length;
+  if (o.feedbackWeight > 0) {
+    for (const r of feedback) {
+      texts.push(r.text); labels.push(r.chosen >= 0 ? r.chosen : -1 - r.rejected); weights.push(o.feedbackWeight);
+      holdable.push(0); train.push(1); unfitted.push(0);
+    }
   }
-  return out;
+  const feats = new HeadFeatures(o.features, o.hashDim, t.dim, t.embedderId);
+  const needDense = feats.needsEmbedder || o.adopt === 'auto';
+  let dense: Float32Array | undefined;
+  if (needDense) {
+    const E = t.dim;
+    dense = new Float32Array(texts.length * E);
+    const slicer = new Slicer(SLICE_MS);
+    let row = 0;
+    for (const p of t.projects) {
+      // a project replaced meanwhile gives no vectors; its rows stay zero (its learned row is dropped anyway)
+      p.vectors().forEach((v, i) => dense!.set(v, (row + i) * E));
+      row += 1 + p.examples.length;
+      if (slicer.due()) await slicer.pause();
+    }
+    if (feats.needsEmbedder && texts.length > projectRows) {
+      const vecs = await t.embed(texts.slice(projectRows));
+      vecs.forEach((v, i) => dense!.set(v, (projectRows + i) * E));
+    }
+  }
+  const { feedback: _feedback, ...options } = o;
+  return {
+    options, classes: t.projects.length, features: o.features, embedderDim: t.dim, embedderId: t.embedderId, texts, dense,
+    labels: Int32Array.from(labels), weights: Float32Array.from(weights), holdable: Uint8Array.from(holdable),
+    train: Uint8Array.from(train), unfitted: Uint8Array.from(unfitted),
+  };
 }
 
-function learnedMap(t: FitTarget, rows: Float32Array): Map<object, Float32Array> {
-  const m = new Map<object, Float32Array>();
-  t.projects.forEach((p, c) => m.set(p.token, rows.subarray(c * t.dim, (c + 1) * t.dim)));
-  return m;
+/** A report as JSON stores it (NaN becomes null). */
+function jsonSafe(r: object): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(r)) as Record<string, unknown>;
+}
+
+function num(v: unknown): number {
+  return typeof v === 'number' ? v : Number.NaN;
+}
+
+/** A saved report, validated field by field. */
+function restore(r: Partial<FitReport>, features: FitFeatures): Omit<FitReport, 'projects' | 'ms' | 'feedbackUsed' | 'feedbackDropped' | 'fromCache' | 'ranIn'> {
+  const kept: FitKept = r.kept === 'unfitted' ? 'unfitted' : 'learned';
+  const reason = r.keptReason === 'no-held-out' || r.keptReason === 'not-better' ? r.keptReason : undefined;
+  return {
+    epochs: num(r.epochs), trainAccuracy: num(r.trainAccuracy), heldOutAccuracy: num(r.heldOutAccuracy),
+    examples: num(r.examples), heldOut: num(r.heldOut), scale: num(r.scale), features, kept, keptReason: reason,
+    comparedProbes: typeof r.comparedProbes === 'number' ? r.comparedProbes : 0,
+    learnedProbeAccuracy: num(r.learnedProbeAccuracy), unfittedProbeAccuracy: num(r.unfittedProbeAccuracy),
+    threshold: typeof r.threshold === 'number' && Number.isFinite(r.threshold) ? r.threshold : undefined,
+  };
 }

@@ -48,6 +48,7 @@ export class SoftmaxTrainer {
   readonly #order: Int32Array;
   readonly #rnd: () => number;
   #epoch = 0;
+  #pos = 0;
 
   constructor(x: SparseRows, targets: SoftmaxTargets, rows: Int32Array, config: SoftmaxTrainerConfig) {
     this.#x = x;
@@ -68,11 +69,22 @@ export class SoftmaxTrainer {
 
   /** One shuffled SGD pass over the training rows. */
   epoch(): void {
+    while (!this.step(Infinity)) { /* until the pass ends */ }
+  }
+
+  /**
+   * Runs the current pass (starting a new shuffled one when none is open) until it ends or
+   * `deadline` (a `performance.now()` value) passes; returns whether the pass ended. Lets a
+   * caller on the event loop train in slices of a few milliseconds.
+   */
+  step(deadline: number): boolean {
     const order = this.#order;
-    const rnd = this.#rnd;
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(rnd() * (i + 1));
-      const t = order[i]!; order[i] = order[j]!; order[j] = t;
+    if (this.#pos === 0) {
+      const rnd = this.#rnd;
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = Math.floor(rnd() * (i + 1));
+        const t = order[i]!; order[i] = order[j]!; order[j] = t;
+      }
     }
     const { classes: C, learningRate, decay, l2 } = this.#c;
     const lr = learningRate / (1 + decay * this.#epoch);
@@ -83,7 +95,9 @@ export class SoftmaxTrainer {
     const z = this.#z;
     const act = this.#act;
     const gAct = this.#gAct;
-    for (let n = 0; n < order.length; n++) {
+    const start = this.#pos;
+    for (let n = start; n < order.length; n++) {
+      if (n > start && (n & 63) === 0 && performance.now() > deadline) { this.#pos = n; return false; }
       const row = order[n]!;
       const a = offsets[row]!;
       const b = offsets[row + 1]!;
@@ -115,7 +129,9 @@ export class SoftmaxTrainer {
       }
       if (this.#scale < 1e-3) this.#rescale();
     }
+    this.#pos = 0;
     this.#epoch++;
+    return true;
   }
 
   /** Class probabilities of row `row` into `out` (length `classes`); returns the arg max. */

@@ -1,23 +1,26 @@
 import { SoftmaxTrainer } from './softmax-trainer.js';
 import { seededRandom } from '../balance/random.js';
-import { toSparseRows } from './sparse-features.js';
-import type { ResolvedFitOptions } from './fit-options.js';
-
-/** One training vector with its target. @internal */
-export interface TrainingVector {
-  readonly vector: Float32Array;
-  /** Class (>= 0), or `-1 - c` for a negative-only example of class `c`. */
-  readonly label: number;
-  readonly weight: number;
-  /** May be held out for early stopping (project examples; not main texts or feedback). */
-  readonly holdable: boolean;
-}
+import type { SparseRows } from './sparse-features.js';
+import type { JobFitOptions } from './fit-job.js';
+import type { Slicer } from './slicer.js';
 
 /** Progress of one epoch. @internal */
 export interface EpochProgress {
   readonly epoch: number;
   readonly heldOutAccuracy: number;
   readonly phase: 'search' | 'refit';
+}
+
+/** Training rows with their targets. @internal */
+export interface TrainingSet {
+  readonly x: SparseRows;
+  /** Class (>= 0), or `-1 - c` for a negative-only row of class `c`. */
+  readonly labels: Int32Array;
+  readonly weights: Float32Array;
+  /** 1: may be held out (project examples; not main texts or feedback). */
+  readonly holdable: Uint8Array;
+  /** 1: used at all. */
+  readonly train: Uint8Array;
 }
 
 /** Learned rows and training numbers. @internal */
@@ -30,18 +33,22 @@ export interface TrainedRows {
   readonly examples: number;
   readonly heldOut: number;
   readonly scale: number;
+  /** Held-out row indices (sorted). */
+  readonly held: Int32Array;
 }
 
 /** Stratified held-out split: per class, `floor(n * fraction)` (>= 1) of its holdable rows when it has >= 3. */
-function split(data: readonly TrainingVector[], fraction: number, seed: number): { train: Int32Array; held: Int32Array } {
+function split(s: TrainingSet, fraction: number, seed: number): { train: Int32Array; held: Int32Array } {
   const byClass = new Map<number, number[]>();
   const train: number[] = [];
-  data.forEach((d, i) => {
-    if (!d.holdable || d.label < 0 || fraction === 0) { train.push(i); return; }
-    const list = byClass.get(d.label) ?? [];
+  for (let i = 0; i < s.labels.length; i++) {
+    if (!s.train[i]) continue;
+    const label = s.labels[i]!;
+    if (!s.holdable[i] || label < 0 || fraction === 0) { train.push(i); continue; }
+    const list = byClass.get(label) ?? [];
     list.push(i);
-    byClass.set(d.label, list);
-  });
+    byClass.set(label, list);
+  }
   const rnd = seededRandom(seed ^ 0x5eed);
   const held: number[] = [];
   for (const list of byClass.values()) {
@@ -63,49 +70,50 @@ function median(xs: number[]): number {
 }
 
 /**
- * Trains one softmax row per class over `data`, with early stopping on a held-out slice,
- * an optional refit on everything, and calibration (rows scaled so the median winning score
- * of the calibration rows is `calibrationTarget`). Yields to the event loop after every epoch
- * through `pause`, which may also throw to abort.
+ * Trains one softmax row per class, with early stopping on a held-out slice, an optional
+ * refit on everything, and calibration (rows scaled so the median winning score of the
+ * calibration rows is `calibrationTarget`). Works in slices of `slicer`'s budget, reporting
+ * each epoch through `progress`.
  * @internal
  */
 export async function trainRows(
-  data: readonly TrainingVector[], classes: number, dim: number, o: ResolvedFitOptions,
-  pause: (p: EpochProgress) => Promise<void>,
+  s: TrainingSet, classes: number, o: JobFitOptions, slicer: Slicer, progress: (p: EpochProgress) => void,
 ): Promise<TrainedRows> {
-  const x = toSparseRows(data.map((d) => d.vector), dim);
-  const targets = { labels: Int32Array.from(data, (d) => d.label), weights: Float32Array.from(data, (d) => d.weight) };
-  const { train, held } = split(data, o.heldOutFraction, o.seed);
+  const { x } = s;
+  const targets = { labels: s.labels, weights: s.weights };
+  const { train, held } = split(s, o.heldOutFraction, o.seed);
   const config = { classes, learningRate: o.learningRate, decay: o.decay, l2: o.l2, seed: o.seed };
+  const run = async (t: SoftmaxTrainer): Promise<void> => {
+    while (!t.step(slicer.deadline)) await slicer.pause();
+  };
   let trainer = new SoftmaxTrainer(x, targets, train, config);
   let best: Float32Array | undefined;
   let bestAcc = -1;
   let bestEpoch = 0;
-  let heldAcc = Number.NaN;
   for (let e = 1; e <= o.epochs; e++) {
-    trainer.epoch();
-    if (held.length === 0) { await pause({ epoch: e, heldOutAccuracy: Number.NaN, phase: 'search' }); continue; }
+    await run(trainer);
+    if (held.length === 0) { progress({ epoch: e, heldOutAccuracy: Number.NaN, phase: 'search' }); continue; }
     const acc = trainer.accuracy(held);
     if (acc >= bestAcc) {
       bestAcc = acc;
       bestEpoch = e;
       if (!o.refit) best = trainer.classRows();
     }
-    await pause({ epoch: e, heldOutAccuracy: acc, phase: 'search' });
+    progress({ epoch: e, heldOutAccuracy: acc, phase: 'search' });
+    if (slicer.due()) await slicer.pause();
     if (e - bestEpoch >= o.patience) break;
   }
   const epochs = held.length === 0 ? o.epochs : bestEpoch;
-  heldAcc = held.length === 0 ? Number.NaN : bestAcc;
+  const heldAcc = held.length === 0 ? Number.NaN : bestAcc;
   // calibration rows are scored with the model chosen before any refit (held-out is unseen there)
   const calRows = held.length > 0 ? held : train;
-  const calTrainer = trainer;
-  const calWeights = best ?? calTrainer.classRows();
+  const calWeights = best ?? trainer.classRows();
   if (held.length > 0 && o.refit) {
-    const all = Int32Array.from(data.keys());
+    const all = Int32Array.from(train.length + held.length > 0 ? [...train, ...held].sort((a, b) => a - b) : []);
     trainer = new SoftmaxTrainer(x, targets, all, config);
     for (let e = 1; e <= epochs; e++) {
-      trainer.epoch();
-      await pause({ epoch: e, heldOutAccuracy: Number.NaN, phase: 'refit' });
+      await run(trainer);
+      progress({ epoch: e, heldOutAccuracy: Number.NaN, phase: 'refit' });
     }
   }
   const rows = held.length > 0 && !o.refit ? best! : trainer.classRows();
@@ -113,28 +121,31 @@ export async function trainRows(
   for (let i = 0; i < rows.length; i++) rows[i]! *= scale;
   return {
     rows, epochs, trainAccuracy: trainer.accuracy(train), heldOutAccuracy: heldAcc,
-    examples: data.length, heldOut: held.length, scale,
+    examples: train.length + held.length, heldOut: held.length, scale, held,
   };
 }
 
-/** Factor mapping the median winning raw score of `rows` to `target` (1 when undefined). */
-function calibrationScale(
-  x: ReturnType<typeof toSparseRows>, rows: Int32Array, labels: Int32Array, w: Float32Array, classes: number, target: number,
-): number {
+/** Best class and its raw score of sparse row `r` under row-major weights `w`. @internal */
+export function scoreSparse(x: SparseRows, r: number, w: Float32Array, classes: number): { best: number; top: number } {
   const dim = x.dim;
+  const a = x.offsets[r]!;
+  const b = x.offsets[r + 1]!;
+  let top = -Infinity;
+  let best = -1;
+  for (let c = 0; c < classes; c++) {
+    let s = 0;
+    for (let e = a; e < b; e++) s += x.values[e]! * w[c * dim + x.indices[e]!]!;
+    if (s > top) { top = s; best = c; }
+  }
+  return { best, top };
+}
+
+/** Factor mapping the median winning raw score of `rows` to `target` (1 when undefined). */
+function calibrationScale(x: SparseRows, rows: Int32Array, labels: Int32Array, w: Float32Array, classes: number, target: number): number {
   const tops: number[] = [];
   for (const r of rows) {
-    if (labels[r]! < 0) continue;
-    const a = x.offsets[r]!;
-    const b = x.offsets[r + 1]!;
-    if (a === b) continue;
-    let top = -Infinity;
-    for (let c = 0; c < classes; c++) {
-      let s = 0;
-      for (let e = a; e < b; e++) s += x.values[e]! * w[c * dim + x.indices[e]!]!;
-      if (s > top) top = s;
-    }
-    tops.push(top);
+    if (labels[r]! < 0 || x.offsets[r] === x.offsets[r + 1]) continue;
+    tops.push(scoreSparse(x, r, w, classes).top);
   }
   const m = median(tops);
   return Number.isFinite(m) && m > 1e-6 ? target / m : 1;

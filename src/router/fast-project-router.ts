@@ -17,7 +17,12 @@ import { wireProjectOf, type ParsedRouteUpdate, type RouteUpdateMessage } from '
 import type { RouteTableState } from '../gossip/route-state.js';
 import type { MergeStateResult, RouteUpdateRejectedEvent, RouteUpdateResult } from '../gossip/update-result.js';
 import { resolveFitOptions, type FitOptions } from '../learn/fit-options.js';
-import { FIT_SUFFIX, fitRouterRows, type FitProgressEvent, type FitReport, type FitState, type FitTarget } from '../learn/fit-router.js';
+import { FIT_SUFFIX, fitRouterRows, type FitKept, type FitProgressEvent, type FitReport, type FitState, type FitTarget } from '../learn/fit-router.js';
+import type { FitFeatures } from '../learn/fit-options.js';
+import { HeadFeatures } from '../learn/head-features.js';
+import { QuantizedVectors } from '../learn/quantized-vectors.js';
+import { LearnedHead } from './learned-head.js';
+import type { FitRun } from '../learn/run-fit-job.js';
 
 /** Payload of `project:upserted`. */
 export interface ProjectUpsertedEvent {
@@ -65,8 +70,10 @@ export interface FastProjectRouterEvents {
   'update:rejected': [event: RouteUpdateRejectedEvent];
   /** One epoch of {@link FastProjectRouter.fit} finished. */
   'fit:progress': [event: FitProgressEvent];
-  /** {@link FastProjectRouter.fit} swapped the learned rows in. */
+  /** {@link FastProjectRouter.fit} swapped the learned rows in (or, `adopt: 'auto'`, kept the unfitted ones). */
   'fit:done': [report: FitReport];
+  /** A background fit (auto-fit or refit) failed; routing continues with the rows it had. */
+  'fit:error': [error: SwitchyardError];
 }
 
 /** One request of {@link FastProjectRouter.routeBatch}. */
@@ -101,14 +108,37 @@ export interface RouterStats {
   readonly recent: readonly RouteResult[];
   /** Embedding-cache counters; undefined without `cachePath`. */
   readonly embeddingCache: EmbeddingCacheStats | undefined;
+  /** Learned rows: state, what the last fit kept and why, the threshold in use. */
+  readonly fit: RouterFitStats;
+}
+
+/** The fit part of {@link RouterStats}. */
+export interface RouterFitStats {
+  /** See {@link FastProjectRouter.fitState}. */
+  readonly state: FitState;
+  /** Projects routing by a learned row. */
+  readonly learnedProjects: number;
+  /** What the last fit kept (undefined before the first fit ends). */
+  readonly kept: FitKept | undefined;
+  /** Why the last fit kept the unfitted rows, if it did. */
+  readonly keptReason: FitReport['keptReason'];
+  /** Feature source of the learned rows in use (undefined when none). */
+  readonly features: FitFeatures | undefined;
+  /** Threshold in use (calibrated by the last fit, or the configured one). */
+  readonly threshold: number;
+  /** Whether a fit is running or a refit is scheduled. */
+  readonly pending: boolean;
 }
 
 interface Entry {
   readonly n: NormalizedProject;
   slot: number;
+  /** Rows of the unfitted matrix (none while the project routes by its learned row). */
   rows: number[];
-  /** Unfitted vectors ([main, ...examples]) kept while the matrix holds this project's learned row. */
-  unfitted: Float32Array[] | undefined;
+  /** Row of the learned head, or -1. */
+  headRow: number;
+  /** Unfitted vectors ([main, ...examples]), int8, kept while the project routes by its learned row. */
+  unfitted: QuantizedVectors | undefined;
   /** Per-call scratch: summed keyword/domain boost and the rules that produced it. */
   boost: number;
   hitStamp: number;
@@ -147,7 +177,11 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
   readonly #o: ResolvedRouterOptions;
   readonly #embedder: Embedder;
   readonly #sync: boolean;
-  readonly #index: ProjectIndex;
+  #index: ProjectIndex;
+  /** Learned rows (one per fitted project) in the head's own feature space. */
+  #head: LearnedHead | undefined;
+  #headFeatures: HeadFeatures | undefined;
+  #threshold: number;
   readonly #matcher = new KeywordMatcher<Entry>();
   readonly #byPath = new Map<string, Entry>();
   readonly #explicit = new Map<string, ExplicitTarget>();
@@ -166,6 +200,12 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
   readonly #replica: RouteReplica;
   #fitting: Promise<unknown> = Promise.resolve();
   #everFitted = false;
+  /** The last fit started (explicit, auto or refit); whenFitted() awaits it. */
+  #latestFit: Promise<FitReport | null> = Promise.resolve(null);
+  #running: FitRun | undefined;
+  #fitsPending = 0;
+  #refitTimer: ReturnType<typeof setTimeout> | undefined;
+  #lastReport: FitReport | undefined;
 
   private constructor(o: ResolvedRouterOptions) {
     super();
@@ -173,6 +213,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
     this.#embedder = o.embedder;
     this.#sync = typeof o.embedder.embedInto === 'function';
     this.#index = new ProjectIndex(o.embedder.dim, o.precision, o.kernel, Math.max(64, o.projects.length * 2));
+    this.#threshold = o.threshold;
     this.#topIdx = new Int32Array(o.topK);
     this.#topScore = new Float32Array(o.topK);
     this.#recent = new Array<RouteResult | undefined>(o.recentDecisions);
@@ -209,7 +250,8 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
     const vectors = await router.#embedProjects(normalized);
     normalized.forEach((n, i) => router.#insert(n, vectors[i]!));
     await router.#saveCache();
-    if (o.fit !== undefined) await router.fit(o.fit);
+    if (o.fit === 'auto') router.#startAutoFit();
+    else if (o.fit !== undefined) await router.fit(o.fit);
     return router;
   }
 
@@ -255,9 +297,20 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
     const reasons: string[] = [];
     const text = this.#prepare(messages, t0, reasons);
     if (typeof text !== 'string') return text;
-    this.#embedder.embedInto!(text, this.#index.f32, this.#index.queryOffset(0));
-    this.#index.score();
-    return this.#finish(text, this.#index.outOffset, 1, t0, reasons);
+    const index = this.#index;
+    const head = this.#head;
+    if (index.rows > 0 || (head && this.#headFeatures!.needsEmbedder)) {
+      this.#embedder.embedInto!(text, index.f32, index.queryOffset(0));
+      index.score();
+    }
+    if (head) this.#scoreHead(head, text, index.f32, index.queryOffset(0));
+    return this.#finish(text, index.outOffset, 1, t0, reasons);
+  }
+
+  /** Writes the head features of `text` (with the embedder vector at dense[off..] when needed) and scores the head. */
+  #scoreHead(head: LearnedHead, text: string, dense: Float32Array | undefined, off: number): void {
+    this.#headFeatures!.write(text, dense, off, head.f32, head.queryOffset);
+    head.score();
   }
 
   /**
@@ -279,10 +332,20 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
     const reasons: string[] = [];
     const text = this.#prepare(messages, t0, reasons);
     if (typeof text !== 'string') return text;
-    const [vec] = await this.#embedChecked([text]);
-    this.#index.f32.set(vec!, this.#index.queryOffset(0));
-    this.#index.score();
-    return this.#finish(text, this.#index.outOffset, 1, t0, reasons);
+    const needed = this.#index.rows > 0 || (this.#head !== undefined && this.#headFeatures!.needsEmbedder);
+    const vec = needed ? (await this.#embedChecked([text]))[0]! : undefined;
+    // read after the await: a fit may have swapped the matrices meanwhile
+    const index = this.#index;
+    const head = this.#head;
+    if (vec && index.rows > 0) {
+      index.f32.set(vec, index.queryOffset(0));
+      index.score();
+    }
+    if (head) {
+      if (this.#headFeatures!.needsEmbedder && !vec) return this.#route(model, messages);
+      this.#scoreHead(head, text, vec, 0);
+    }
+    return this.#finish(text, index.outOffset, 1, t0, reasons);
   }
 
   /**
@@ -307,8 +370,9 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
       pending.push({ i, text, reasons });
     }
     if (pending.length === 0) return results;
-    const index = this.#index;
     const vectors = this.#sync ? null : await this.#embedChecked(pending.map((p) => p.text));
+    const index = this.#index;
+    const head = this.#head;
     for (let start = 0; start < pending.length; start += BATCH_WIDTH) {
       const n = Math.min(BATCH_WIDTH, pending.length - start);
       for (let j = 0; j < BATCH_WIDTH; j++) {
@@ -320,6 +384,10 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
       const step = index.scoreBatch(n);
       for (let j = 0; j < n; j++) {
         const p = pending[start + j]!;
+        if (head) {
+          if (vectors) this.#scoreHead(head, p.text, vectors[start + j]!, 0);
+          else this.#scoreHead(head, p.text, index.f32, index.queryOffset(j));
+        }
         const offset = index.outOffset + (step === 1 ? j * index.capacity : j);
         results[p.i] = this.#finish(p.text, offset, step, t0, p.reasons);
       }
@@ -447,15 +515,52 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
    */
   fit(options?: FitOptions): Promise<FitReport> {
     const o = resolveFitOptions(options);
-    const run = this.#fitting.then(() => fitRouterRows(this.#fitTarget(), o));
-    this.#fitting = run.catch(() => undefined);
-    return run;
+    return this.#enqueueFit(o, true);
+  }
+
+  #enqueueFit(o: ReturnType<typeof resolveFitOptions>, awaited: boolean): Promise<FitReport> {
+    this.#fitsPending++;
+    const run = this.#fitting.then(() => fitRouterRows(this.#fitTarget(awaited), o));
+    const settle = run.finally(() => { this.#fitsPending--; });
+    this.#fitting = settle.catch(() => undefined);
+    this.#latestFit = settle.catch(() => null);
+    return settle;
+  }
+
+  /**
+   * Resolves once the current fit (the background auto-fit of `create()`, a scheduled refit
+   * that has started, or a `fit()` call) has finished: with its report, or `null` when
+   * nothing was fitted (no examples, `fit: false`, or the fit failed). Keeps the process alive
+   * until then. Routing never waits for a fit; batch jobs and tests use this.
+   */
+  whenFitted(): Promise<FitReport | null> {
+    this.#running?.ref();
+    return this.#latestFit;
   }
 
   /** `'unfitted'` (never fitted), `'fitted'` (every project routes by its learned row) or `'stale'` (some projects changed since the last fit). */
   get fitState(): FitState {
     if (!this.#everFitted) return 'unfitted';
-    return this.#entries.every((e) => e.unfitted !== undefined) ? 'fitted' : 'stale';
+    return this.#entries.every((e) => e.headRow >= 0) ? 'fitted' : 'stale';
+  }
+
+  /** Starts the default background fit when at least two projects carry examples. */
+  #startAutoFit(): void {
+    if (this.#entries.length < 2 || !this.#entries.some((e) => e.n.project.examples.length > 0)) return;
+    const run = this.#enqueueFit(resolveFitOptions({ adopt: 'auto' }), false);
+    run.catch((e: unknown) => {
+      const err = e instanceof SwitchyardError ? e : new SwitchyardError('ERR_INVALID_OPTION', String((e as Error)?.message ?? e), { cause: e });
+      if (this.listenerCount('fit:error') > 0) this.emit('fit:error', err);
+    });
+  }
+
+  /** After a registry change: refit in the background once changes have stopped for `refitAfterMs` (auto-fit only). */
+  #scheduleRefit(): void {
+    const ms = this.#o.refitAfterMs;
+    if (this.#o.fit !== 'auto' || ms === undefined) return;
+    if (this.#refitTimer !== undefined) clearTimeout(this.#refitTimer);
+    this.#refitTimer = setTimeout(() => { this.#refitTimer = undefined; this.#startAutoFit(); }, ms);
+    this.#refitTimer.unref?.();
   }
 
   /**
@@ -482,15 +587,24 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
     return {
       nodeId: this.#o.nodeId,
       projects: this.#entries.length,
-      rows: this.#index.rows,
+      rows: this.#index.rows + (this.#head?.rows ?? 0),
       kernel: this.#index.kernel,
       precision: this.#index.precision,
       embedderId: this.#embedder.id,
-      matrixBytes: this.#index.matrixBytes,
+      matrixBytes: this.#index.matrixBytes + (this.#head?.matrixBytes ?? 0),
       routes: { ...c, total: c.explicit + c.keyword + c.semantic + c.fallback },
       latency: this.#hist.summary(),
       recent,
       embeddingCache: this.#cacheStats ? { ...this.#cacheStats } : undefined,
+      fit: {
+        state: this.fitState,
+        learnedProjects: this.#head?.rows ?? 0,
+        kept: this.#lastReport?.kept,
+        keptReason: this.#lastReport?.keptReason,
+        features: this.#head ? this.#headFeatures!.kind : undefined,
+        threshold: this.#threshold,
+        pending: this.#fitsPending > 0 || this.#refitTimer !== undefined,
+      },
     };
   }
 
@@ -544,6 +658,17 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
       const p = owners[ownerOff + r]!;
       if (s > ps[p]!) ps[p] = s;
     }
+    const head = this.#head;
+    if (head) {
+      const hf = head.f32;
+      const ho = head.owners;
+      const hOut = head.outOffset;
+      for (let r = 0, n = head.rows; r < n; r++) {
+        const s = hf[hOut + r]!;
+        const p = ho[r]!;
+        if (s > ps[p]!) ps[p] = s;
+      }
+    }
     // keyword / domain boosts (sparse)
     const stamp = ++this.#stamp;
     const hits = this.#matcher.match(text) > 0 ? this.#matcher.hits : null;
@@ -565,15 +690,16 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
     const bestScore = k > 0 ? this.#topScore[0]! : -Infinity;
     const bestBoost = best && best.hitStamp === stamp ? best.boost : 0;
     if (hits) this.#explainHits(hits, best, reasons);
-    if (!best || !(bestScore >= this.#o.threshold)) {
+    const threshold = this.#threshold;
+    if (!best || !(bestScore >= threshold)) {
       const why = best
-        ? `best score ${round(bestScore)} ('${best.n.project.modelPath}') below threshold ${this.#o.threshold}`
+        ? `best score ${round(bestScore)} ('${best.n.project.modelPath}') below threshold ${round(threshold)}`
         : 'no candidate scored';
       return this.#fallback(why, reasons, candidates, bestScore, t0);
     }
     const project = best.n.project;
     const semantic = bestScore - bestBoost;
-    reasons.push(`semantic ${round(semantic)} for '${project.modelPath}'${bestBoost > 0 ? ` + boost ${round(bestBoost)}` : ''} >= threshold ${this.#o.threshold}`);
+    reasons.push(`semantic ${round(semantic)} for '${project.modelPath}'${bestBoost > 0 ? ` + boost ${round(bestBoost)}` : ''} >= threshold ${round(threshold)}`);
     return this.#record({
       modelPath: project.modelPath, project, method: bestBoost > 0 ? 'keyword' : 'semantic',
       score: round(bestScore), candidates, reasons, latencyMs: performance.now() - t0,
@@ -683,9 +809,9 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
     }
   }
 
-  /** The project's unfitted vectors ([main, ...examples]); copies when read from the matrix. */
+  /** The project's unfitted vectors ([main, ...examples]), fresh copies. */
   #vectorsOf(e: Entry): Float32Array[] {
-    if (e.unfitted) return e.unfitted;
+    if (e.unfitted) return e.unfitted.vectors();
     return e.rows.map((r) => {
       const v = new Float32Array(this.#index.dim);
       this.#index.readRow(r, v);
@@ -693,17 +819,20 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
     });
   }
 
-  #fitTarget(): FitTarget {
+  #fitTarget(awaited: boolean): FitTarget {
     const cache = this.#cache;
     return {
       embedderId: this.#embedder.id,
       dim: this.#index.dim,
       maxPromptChars: this.#o.maxPromptChars,
+      thresholdFixed: this.#o.thresholdFixed,
       projects: this.#entries.map((e) => ({
-        token: e.n, modelPath: e.n.project.modelPath, names: [e.n.project.modelPath, ...e.n.project.aliases], vectors: this.#vectorsOf(e),
+        token: e.n, modelPath: e.n.project.modelPath, names: [e.n.project.modelPath, ...e.n.project.aliases],
+        mainText: e.n.mainText, examples: e.n.project.examples, embedding: e.n.embedding,
+        vectors: () => (e.n === this.#byPath.get(e.n.project.modelPath)?.n ? this.#vectorsOf(e) : []),
       })),
       embed: (texts) => this.#embedChecked(texts),
-      apply: (learned) => this.#applyLearned(learned),
+      apply: (learned, features, threshold, report) => this.#applyLearned(learned, features, threshold, report),
       attachment: cache && {
         load: () => cache.loadAttachment(FIT_SUFFIX),
         save: async (data) => {
@@ -716,30 +845,60 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
       },
       progress: (e) => { if (this.listenerCount('fit:progress') > 0) this.emit('fit:progress', e); },
       done: (r) => { if (this.listenerCount('fit:done') > 0) this.emit('fit:done', r); },
+      started: (run) => {
+        this.#running = run;
+        if (awaited) run.ref();
+        void run.result.finally(() => { if (this.#running === run) this.#running = undefined; }).catch(() => undefined);
+      },
     };
   }
 
   /**
-   * Rebuilds the matrix in one synchronous step: projects with a learned row (keyed by their
-   * current NormalizedProject) get that one raw row, the others their unfitted rows. The row
-   * count never grows, so nothing can fail half-way.
+   * Rebuilds both matrices and swaps them in one synchronous step: projects with a learned row
+   * (keyed by their current NormalizedProject) get that row in the head, the others their
+   * unfitted rows in a fresh unfitted matrix sized to them (WebAssembly memory never shrinks,
+   * so the old one is dropped, not cleared). Routing always sees a complete pair.
    */
-  #applyLearned(learned: ReadonlyMap<object, Float32Array>): number {
-    const plan = this.#entries.map((e) => ({ e, vectors: this.#vectorsOf(e), w: learned.get(e.n) }));
-    const index = this.#index;
-    index.clear();
+  #applyLearned(learned: ReadonlyMap<object, Float32Array>, features: HeadFeatures, threshold: number | undefined, report: Pick<FitReport, 'kept' | 'keptReason'> & Partial<FitReport>): number {
+    const dim = this.#index.dim;
+    if (learned.size === 0 && !this.#head) {
+      // nothing learned before or now: the unfitted matrix stays exactly as it is
+      this.#threshold = this.#o.threshold;
+      this.#lastReport = { ...report, projects: 0 } as FitReport;
+      return 0;
+    }
+    const plan = this.#entries.map((e) => ({ e, w: learned.get(e.n) }));
+    const unfittedRows = plan.reduce((n, { e, w }) => n + (w ? 0 : e.unfitted ? e.unfitted.count : e.rows.length), 0);
+    const old = this.#index;
+    const index = new ProjectIndex(dim, this.#o.precision, this.#o.kernel, Math.max(64, unfittedRows));
+    const headRows: Float32Array[] = [];
+    const headOwners: number[] = [];
+    const scratch = new Float32Array(dim);
     let applied = 0;
-    for (const { e, vectors, w } of plan) {
-      e.rows = [];
+    for (const { e, w } of plan) {
       if (w) {
-        e.unfitted = vectors;
-        e.rows.push(index.addRow(w, 0, e.slot, false));
+        if (!e.unfitted) e.unfitted = new QuantizedVectors(this.#vectorsOf(e), dim);
+        e.rows = [];
+        e.headRow = headRows.length;
+        headRows.push(w);
+        headOwners.push(e.slot);
         applied++;
       } else {
+        const vectors = e.unfitted ? e.unfitted.vectors() : null;
+        const rows: number[] = [];
+        if (vectors) for (const v of vectors) rows.push(index.addRow(v, 0, e.slot));
+        else for (const r of e.rows) { old.readRow(r, scratch); rows.push(index.addRow(scratch, 0, e.slot, false)); }
+        e.rows = rows;
         e.unfitted = undefined;
-        for (const v of vectors) e.rows.push(index.addRow(v, 0, e.slot));
+        e.headRow = -1;
       }
     }
+    const head = headRows.length > 0 ? new LearnedHead(features.dim, headRows, headOwners, this.#o.kernel) : undefined;
+    this.#index = index;
+    this.#head = head;
+    this.#headFeatures = head ? features : undefined;
+    this.#threshold = applied > 0 && threshold !== undefined ? threshold : this.#o.threshold;
+    this.#lastReport = { ...report, projects: applied } as FitReport;
     if (applied > 0) this.#everFitted = true;
     return applied;
   }
@@ -766,11 +925,13 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
     const previous = this.#byPath.get(n.project.modelPath);
     if (previous) this.#delete(previous);
     this.#insert(n, vectors);
+    this.#scheduleRefit();
     if (this.listenerCount('project:upserted') > 0) this.emit('project:upserted', { project: n.project, action: previous ? 'update' : 'add' });
   }
 
   #remove(entry: Entry): void {
     this.#delete(entry);
+    this.#scheduleRefit();
     if (this.listenerCount('project:removed') > 0) this.emit('project:removed', { modelPath: entry.n.project.modelPath });
   }
 
@@ -846,7 +1007,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
     const slot = this.#entries.length;
     const p = n.project;
     const entry: Entry = {
-      n, slot, rows: [], unfitted: undefined, boost: 0, hitStamp: -1,
+      n, slot, rows: [], headRow: -1, unfitted: undefined, boost: 0, hitStamp: -1,
       explicitCandidates: Object.freeze([Object.freeze({ modelPath: p.modelPath, score: 1 })]),
     };
     if (slot >= this.#projScores.length) this.#projScores = new Float32Array(this.#projScores.length * 2);
@@ -861,6 +1022,12 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
 
   #delete(entry: Entry): void {
     const index = this.#index;
+    const head = this.#head;
+    if (head && entry.headRow >= 0) {
+      const moved = head.removeColumn(entry.headRow);
+      if (moved >= 0) this.#entries[head.owner(entry.headRow)]!.headRow = entry.headRow;
+      entry.headRow = -1;
+    }
     // remove rows, highest index first so swap-removes never move a row of this entry
     const rows = entry.rows.slice().sort((a, b) => b - a);
     for (const r of rows) {
@@ -876,6 +1043,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
       last.slot = entry.slot;
       this.#entries[entry.slot] = last;
       for (const r of last.rows) index.setOwner(r, last.slot);
+      if (head && last.headRow >= 0) head.setOwner(last.headRow, last.slot);
     }
     const p = entry.n.project;
     this.#byPath.delete(p.modelPath);

@@ -68,11 +68,25 @@ export interface FastProjectRouterOptions {
   /** Largest state accepted by {@link FastProjectRouter.mergeState}, bytes. @defaultValue 67_108_864 (64 MiB) */
   readonly maxStateBytes?: number;
   /**
-   * Fit learned project rows at the end of `create()` (see {@link FastProjectRouter.fit}):
-   * `true` for the default {@link FitOptions}, or the options.
-   * @defaultValue undefined (no fit)
+   * Learned project rows (see {@link FastProjectRouter.fit}):
+   * - `'auto'`: when at least two projects carry `examples`, `create()` starts a fit in the
+   *   background (a worker thread) and returns at once, routing with the unfitted rows until
+   *   the learned rows are swapped in. The learned rows are adopted only if they route the
+   *   held-out slice better ({@link FitOptions.adopt} `'auto'`); the out-of-scope threshold is
+   *   calibrated unless `threshold` is set. Registries without examples are not fitted.
+   *   {@link FastProjectRouter.whenFitted} resolves when it is done.
+   * - `false`: no fit (the unfitted rows only, as before 0.2).
+   * - `true` or {@link FitOptions}: `create()` fits with these options and awaits the fit.
+   * @defaultValue 'auto'
    */
-  readonly fit?: boolean | FitOptions;
+  readonly fit?: boolean | 'auto' | FitOptions;
+  /**
+   * With `fit: 'auto'`: after `upsertProject()`, `removeProject()` or a route update, refit in
+   * the background once no further change came for this long, so a router that receives
+   * updates does not stay stale. `false` disables it.
+   * @defaultValue 10_000
+   */
+  readonly refitAfterMs?: number | false;
 }
 
 /** Fully resolved options. @internal */
@@ -91,8 +105,12 @@ export interface ResolvedRouterOptions extends ReplicationSettings {
   readonly recentDecisions: number;
   readonly nodeId: string;
   readonly cachePath: string | undefined;
-  /** Validated fit options when `fit` is set (and not false). */
-  readonly fit: FitOptions | undefined;
+  /** Validated fit options when `fit` is true or an object; `'auto'` for the default; undefined for false. */
+  readonly fit: FitOptions | 'auto' | undefined;
+  /** Whether `threshold` was given (a calibrated threshold never replaces it). */
+  readonly thresholdFixed: boolean;
+  /** Debounce of the background refit (auto-fit only), ms; undefined: none. */
+  readonly refitAfterMs: number | undefined;
 }
 
 /** Validates options eagerly and fills defaults. @internal */
@@ -132,11 +150,14 @@ export function resolveRouterOptions(options: unknown): ResolvedRouterOptions {
     maxMessageBytes: optInteger('maxMessageBytes', o['maxMessageBytes'], 65_536, 256, 1 << 30),
     maxStateBytes: optInteger('maxStateBytes', o['maxStateBytes'], 64 * 1024 * 1024, 256, 2 ** 40),
     fit: resolveFitOption(o['fit']),
+    thresholdFixed: o['threshold'] !== undefined,
+    refitAfterMs: o['refitAfterMs'] === false ? undefined : optInteger('refitAfterMs', o['refitAfterMs'], 10_000, 0, 2 ** 31 - 1),
   };
 }
 
-function resolveFitOption(fit: unknown): FitOptions | undefined {
-  if (fit === undefined || fit === false) return undefined;
+function resolveFitOption(fit: unknown): FitOptions | 'auto' | undefined {
+  if (fit === undefined || fit === 'auto') return 'auto';
+  if (fit === false) return undefined;
   resolveFitOptions(fit); // validate eagerly; fit() resolves again
   return fit === true ? {} : (fit as FitOptions);
 }

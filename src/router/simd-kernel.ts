@@ -5,6 +5,7 @@ export interface SimdKernelExports {
   dot_f32(mat: number, q: number, out: number, rows: number, stride: number): void;
   dot_f32_x4(mat: number, q: number, out: number, rows: number, stride: number): void;
   dot_i8(mat: number, scales: number, q: number, qScale: number, out: number, rows: number, stride: number): void;
+  spmv_fm(q: number, dim: number, w: number, cols: number, out: number): void;
   /** StaticEmbedder: `out = Σ scales[id] · codes[id]` over `n` ids (int8 rows of `dim`, a multiple of 16). */
   sum_rows_i8(codes: number, scales: number, ids: number, n: number, dim: number, out: number): void;
 }

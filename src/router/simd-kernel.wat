@@ -142,7 +142,43 @@
         (local.set $scales (i32.add (local.get $scales) (i32.const 4)))
         (local.set $out (i32.add (local.get $out) (i32.const 4)))
         (br $row))))
-;; Static token table (StaticEmbedder): out[0, dim) = sum over the n token ids of
+
+  ;; Learned head, feature-major: out[c] = sum_f q[f] * w[f*cols + c] for c < cols, visiting
+  ;; only the non-zero q[f] (hashed queries have ~100 of 2048). cols is a multiple of 4.
+  (func (export "spmv_fm")
+    (param $q i32) (param $dim i32) (param $w i32) (param $cols i32) (param $out i32)
+    (local $f i32) (local $x f32) (local $xv v128) (local $wp i32) (local $op i32) (local $oEnd i32) (local $rowBytes i32)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $oEnd (i32.add (local.get $out) (local.get $rowBytes)))
+    (local.set $op (local.get $out))
+    (block $zd
+      (loop $zl
+        (br_if $zd (i32.ge_u (local.get $op) (local.get $oEnd)))
+        (v128.store (local.get $op) (v128.const i32x4 0 0 0 0))
+        (local.set $op (i32.add (local.get $op) (i32.const 16)))
+        (br $zl)))
+    (local.set $f (i32.const 0))
+    (block $done
+      (loop $feat
+        (br_if $done (i32.ge_u (local.get $f) (local.get $dim)))
+        (local.set $x (f32.load (i32.add (local.get $q) (i32.shl (local.get $f) (i32.const 2)))))
+        (if (f32.ne (local.get $x) (f32.const 0))
+          (then
+            (local.set $xv (f32x4.splat (local.get $x)))
+            (local.set $wp (i32.add (local.get $w) (i32.mul (local.get $f) (local.get $rowBytes))))
+            (local.set $op (local.get $out))
+            (block $cd
+              (loop $cl
+                (br_if $cd (i32.ge_u (local.get $op) (local.get $oEnd)))
+                (v128.store (local.get $op)
+                  (f32x4.add (v128.load (local.get $op)) (f32x4.mul (local.get $xv) (v128.load (local.get $wp)))))
+                (local.set $op (i32.add (local.get $op) (i32.const 16)))
+                (local.set $wp (i32.add (local.get $wp) (i32.const 16)))
+                (br $cl)))))
+        (local.set $f (i32.add (local.get $f) (i32.const 1)))
+        (br $feat))))
+
+  ;; Static token table (StaticEmbedder): out[0, dim) = sum over the n token ids of
   ;; scales[id] * codes[id * dim .. +dim) (int8 rows). `dim` is a multiple of 16; `out` is
   ;; 16-byte aligned and zeroed here; ids with scale 0 (special tokens) are skipped.
   (func (export "sum_rows_i8")

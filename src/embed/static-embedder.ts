@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Embedder } from './embedder.js';
+import type { FitFeatures } from '../learn/fit-options.js';
 import { optInteger, optOneOf } from '../config/validate.js';
 import { SwitchyardError } from '../errors.js';
 import { decodeStaticTable, type StaticTable, type StaticTableDtype, type StaticTableMeta } from './static-table-format.js';
@@ -78,6 +79,12 @@ export class StaticEmbedder implements Embedder {
   readonly #wasm: WasmRows | undefined;
   /** Row-sum kernel in use. */
   readonly kernel: KernelKind;
+  /**
+   * A fit without `features` learns over this table's vectors plus hashed features: on
+   * CLINC150 (all examples) 93.8% vs 92.5% over the table alone and 91.3% over hashed
+   * features alone (bench/QUALITY-FIT.md).
+   */
+  readonly fitFeatures: FitFeatures = 'hybrid';
 
   /**
    * @param options - see {@link StaticEmbedderOptions}

@@ -1,6 +1,7 @@
 import { invalidOption } from '../errors.js';
 import { isPlainObject, optBoolean, optInteger, optNumber, optOneOf } from '../config/validate.js';
 import type { FeedbackSource } from './feedback.js';
+import type { Embedder } from '../embed/embedder.js';
 
 /** Options of {@link FastProjectRouter.fit} (and of the `fit` option of `create()`). All optional. */
 export interface FitOptions {
@@ -48,7 +49,8 @@ export interface FitOptions {
   /** Gradient weight of one feedback record relative to one example. @defaultValue 1 */
   readonly feedbackWeight?: number;
   /**
-   * What the learned head reads (see {@link FitFeatures}). @defaultValue 'hashed'
+   * What the learned head reads (see {@link FitFeatures}).
+   * @defaultValue the embedder's {@link Embedder.fitFeatures}, else 'hashed' (`StaticEmbedder`: 'hybrid')
    */
   readonly features?: FitFeatures;
   /**
@@ -114,8 +116,13 @@ export interface ResolvedFitOptions {
   readonly worker: boolean;
 }
 
-/** Validates {@link FitOptions} eagerly (ERR_INVALID_OPTION) and fills defaults. @internal */
-export function resolveFitOptions(options: unknown): ResolvedFitOptions {
+/**
+ * Validates {@link FitOptions} eagerly (ERR_INVALID_OPTION) and fills defaults.
+ * `defaultFeatures` is the embedder's {@link Embedder.fitFeatures} (else `'hashed'`).
+ * @internal
+ */
+export function resolveFitOptions(options: unknown, defaultFeatures?: unknown): ResolvedFitOptions {
+  const featureDefault: FitFeatures = defaultFeatures === 'embedder' || defaultFeatures === 'hybrid' ? defaultFeatures : 'hashed';
   if (options === undefined || options === true) options = {};
   if (!isPlainObject(options)) invalidOption('fit', 'true or a plain FitOptions object', options);
   const o = options as Record<string, unknown>;
@@ -137,7 +144,7 @@ export function resolveFitOptions(options: unknown): ResolvedFitOptions {
     calibrationTarget: optNumber('calibrationTarget', o['calibrationTarget'], 0.6, 0.01, 100),
     feedback: feedback as FeedbackSource | undefined,
     feedbackWeight: optNumber('feedbackWeight', o['feedbackWeight'], 1, 0, 1000),
-    features: optOneOf('features', o['features'], ['hashed', 'embedder', 'hybrid'] as const, 'hashed'),
+    features: optOneOf('features', o['features'], ['hashed', 'embedder', 'hybrid'] as const, featureDefault),
     hashDim: optInteger('hashDim', o['hashDim'], 2048, 16, 65_535),
     adopt: optOneOf('adopt', o['adopt'], ['always', 'auto'] as const, 'always'),
     thresholdLoss: optNumber('thresholdLoss', o['thresholdLoss'], 0.02, 0, 0.5),

@@ -514,7 +514,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
    * ```
    */
   fit(options?: FitOptions): Promise<FitReport> {
-    const o = resolveFitOptions(options);
+    const o = resolveFitOptions(options, this.embedder.fitFeatures);
     return this.#enqueueFit(o, true);
   }
 
@@ -547,7 +547,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
   /** Starts the default background fit when at least two projects carry examples. */
   #startAutoFit(): void {
     if (this.#entries.length < 2 || !this.#entries.some((e) => e.n.project.examples.length > 0)) return;
-    const run = this.#enqueueFit(resolveFitOptions({ adopt: 'auto' }), false);
+    const run = this.#enqueueFit(resolveFitOptions({ adopt: 'auto' }, this.embedder.fitFeatures), false);
     run.catch((e: unknown) => {
       const err = e instanceof SwitchyardError ? e : new SwitchyardError('ERR_INVALID_OPTION', String((e as Error)?.message ?? e), { cause: e });
       if (this.listenerCount('fit:error') > 0) this.emit('fit:error', err);

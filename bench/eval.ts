@@ -1,4 +1,4 @@
-// npm run eval -- <dataset.json> [--no-fit | --ablation | --fit] [--domains <map.json>] [--model <MiniLM folder>] [--quick] [--write | --out <file.md>]
+// npm run eval -- <dataset.json> [--no-fit | --ablation | --fit] [--domains <map.json>] [--model <MiniLM folder>] [--static <table file>] [--quick] [--write | --out <file.md>]
 // Routes every query of the evaluated split (test if present, else val) through
 // FastProjectRouter, one project per label. Without a mode flag: the default path
 // (`create({ projects })`, background auto-fit) first, then `fit: false`. Prints the table; `--write`
@@ -14,10 +14,10 @@ const opt = (name: string): string | undefined => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const VALUE_FLAGS = new Set(['--domains', '--model', '--out']); // the others (--fit, --no-fit, --ablation, --quick, --write) take no value
+const VALUE_FLAGS = new Set(['--domains', '--model', '--static', '--out']); // the others (--fit, --no-fit, --ablation, --quick, --write) take no value
 const file = args.find((a, i) => !a.startsWith('--') && (i === 0 || !VALUE_FLAGS.has(args[i - 1]!)));
 if (!file) {
-  console.error('usage: npm run eval -- <dataset.json> [--no-fit | --ablation | --fit] [--domains <map.json>] [--model <MiniLM folder>] [--quick] [--write | --out <file.md>]');
+  console.error('usage: npm run eval -- <dataset.json> [--no-fit | --ablation | --fit] [--domains <map.json>] [--model <MiniLM folder>] [--static <table file>] [--quick] [--write | --out <file.md>]');
   process.exit(2);
 }
 const data = JSON.parse(readFileSync(file, 'utf8')) as Dataset;
@@ -80,6 +80,29 @@ if (modelPath) {
     configs.push({ name: 'MiniLM + fit({ features: embedder })', k, aggregate: 'max', embedder: minilm, fit: { features: 'embedder' } });
     configs.push({ name: 'hybrid: MiniLM + fit({ features: hybrid })', k, aggregate: 'max', embedder: minilm, fit: { features: 'hybrid' } });
     configs.push({ name: 'MiniLM defaults: create({ projects, embedder })', k, aggregate: 'max', embedder: minilm, defaults: true });
+  }
+}
+
+// --static <table>: the same rows over a StaticEmbedder (npm run distill:static builds the table)
+const staticPath = opt('--static') ?? process.env['SWITCHYARD_STATIC_TABLE'];
+if (staticPath) {
+  const { StaticEmbedder } = await import('../src/embed/static-embedder.js');
+  const embedder = await StaticEmbedder.load(staticPath);
+  for (const k of ks) {
+    if (defaultMode) {
+      if (!noFitOnly) configs.push({ name: 'static: create({ projects, embedder })', k, aggregate: 'max', defaults: true, embedder });
+      configs.push({ name: 'static, fit: false (max over examples)', k, aggregate: 'max', embedder });
+      configs.push({ name: 'static, fit: false, centroid', k, aggregate: 'centroid', embedder });
+    }
+    if (ablation) {
+      configs.push({ name: 'static (max)', k, aggregate: 'max', embedder });
+      configs.push({ name: 'static, centroid', k, aggregate: 'centroid', embedder });
+    }
+    if (fitMode) {
+      configs.push({ name: 'static + fit({ features: embedder })', k, aggregate: 'max', embedder, fit: { features: 'embedder' } });
+      configs.push({ name: 'static + fit({ features: hashed }) (head: own hashed space)', k, aggregate: 'max', embedder, fit: { features: 'hashed' } });
+      configs.push({ name: 'hybrid: static + fit({ features: hybrid })', k, aggregate: 'max', embedder, fit: { features: 'hybrid' } });
+    }
   }
 }
 

@@ -22,6 +22,7 @@
  * - `ERR_INVALID_FEEDBACK`: a feedback record is not a valid preference pair.
  * - `ERR_FEEDBACK_IO`: the feedback log or a DPO export could not read or write its file.
  * - `ERR_NOT_ENOUGH_EXAMPLES`: a fit has too little data to learn from (fewer than two projects).
+ * - `ERR_INVALID_TABLE`: a static token table file is corrupt, truncated, of another format version or for an unsupported tokenizer (`details.reason` says which).
  */
 export type SwitchyardErrorCode =
   | 'ERR_INVALID_OPTION'
@@ -44,7 +45,8 @@ export type SwitchyardErrorCode =
   | 'ERR_CLOSED'
   | 'ERR_INVALID_FEEDBACK'
   | 'ERR_FEEDBACK_IO'
-  | 'ERR_NOT_ENOUGH_EXAMPLES';
+  | 'ERR_NOT_ENOUGH_EXAMPLES'
+  | 'ERR_INVALID_TABLE';
 
 /** Options accepted by {@link SwitchyardError}. */
 export interface SwitchyardErrorOptions extends ErrorOptions {

@@ -22,6 +22,10 @@ export type { HashEmbedderOptions } from './embed/hash-embedder.js';
 export type { Embedder } from './embed/embedder.js';
 export { CachedEmbedder } from './embed/cached-embedder.js';
 export type { CachedEmbedderOptions, CachedEmbedderStats } from './embed/cached-embedder.js';
+export { StaticEmbedder } from './embed/static-embedder.js';
+export type { StaticEmbedderOptions } from './embed/static-embedder.js';
+export type { StaticTableDtype, StaticTableMeta, StaticTableRejectReason, StaticTableTokenizer } from './embed/static-table-format.js';
+// Internal (not exported): WordPieceTokenizer and the table codec (encode/decodeStaticTable); the distillation command imports them from their modules.
 
 // balance
 // Internal (not exported): CircuitBreaker state machine, failure windows, strategy pick

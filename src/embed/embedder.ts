@@ -1,3 +1,6 @@
+import type { FitFeatures, FitOptions } from '../learn/fit-options.js';
+import type { StaticEmbedder } from './static-embedder.js';
+
 /**
  * Turns texts into fixed-length vectors. Vectors should be L2-normalised; the router
  * normalises them again before storing, so dot product equals cosine similarity.
@@ -20,4 +23,10 @@ export interface Embedder {
    * `out[offset .. offset + dim)`. Present on {@link HashEmbedder}.
    */
   embedInto?(text: string, out: Float32Array, offset: number): void;
+  /**
+   * Optional: the learned-head features a fit uses when its options name none
+   * ({@link FitOptions.features}). {@link StaticEmbedder} says `'hybrid'` (its meaning plus
+   * hashed spelling beats either alone); absent means `'hashed'`.
+   */
+  readonly fitFeatures?: FitFeatures;
 }

@@ -1,6 +1,7 @@
 import { invalidOption } from '../errors.js';
 import { isPlainObject, optBoolean, optInteger, optNumber, optOneOf } from '../config/validate.js';
 import type { FeedbackSource } from './feedback.js';
+import type { Embedder } from '../embed/embedder.js';
 
 /** Options of {@link FastProjectRouter.fit} (and of the `fit` option of `create()`). All optional. */
 export interface FitOptions {
@@ -48,11 +49,13 @@ export interface FitOptions {
   /** Gradient weight of one feedback record relative to one example. @defaultValue 1 */
   readonly feedbackWeight?: number;
   /**
-   * What the learned head reads (see {@link FitFeatures}). An asynchronous embedder is a model
-   * (e.g. MiniLM): its head reads `'hybrid'` features, because a head over hashed features alone
-   * routes worse than the model unfitted (CLINC150, all examples: hybrid 96.5% intent vs 88.6%
-   * kept unfitted; bench/QUALITY.md). A synchronous one (the hash embedder) uses `'hashed'`.
-   * @defaultValue `'hashed'` with a synchronous embedder, `'hybrid'` with an asynchronous one
+   * What the learned head reads (see {@link FitFeatures}). When not given: the embedder's
+   * {@link Embedder.fitFeatures} if it names one (`StaticEmbedder`: `'hybrid'`); else an
+   * asynchronous embedder is a model (e.g. MiniLM) and its head reads `'hybrid'` features,
+   * because a head over hashed features alone routes worse than the model unfitted (CLINC150,
+   * all examples: hybrid 96.5% intent vs 88.6% kept unfitted; bench/QUALITY.md); a synchronous
+   * one (the hash embedder) uses `'hashed'`.
+   * @defaultValue the embedder's `fitFeatures`, else `'hashed'` with a synchronous embedder and `'hybrid'` with an asynchronous one
    */
   readonly features?: FitFeatures;
   /**

@@ -641,7 +641,10 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
   }
 
   /** The head's features when the options name none: a model embedder's vectors beside hashed features; hashed alone for the hash embedder. */
-  #defaultFeatures(): 'hashed' | 'hybrid' {
+  /** The head's features when the fit options name none: the embedder's own choice, else hybrid for a model (asynchronous) embedder and hashed for a synchronous one. */
+  #defaultFeatures(): FitFeatures {
+    const declared = this.embedder.fitFeatures;
+    if (declared === 'hashed' || declared === 'embedder' || declared === 'hybrid') return declared;
     return this.#sync ? 'hashed' : 'hybrid';
   }
 

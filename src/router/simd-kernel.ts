@@ -8,6 +8,8 @@ export interface SimdKernelExports {
   spmv_fm(q: number, dim: number, w: number, cols: number, out: number): void;
   gather_rows(idx: number, val: number, nnz: number, w: number, cols: number, out: number): void;
   scatter_rows(idx: number, val: number, nnz: number, w: number, cols: number, g: number): void;
+  /** StaticEmbedder: `out = Σ scales[id] · codes[id]` over `n` ids (int8 rows of `dim`, a multiple of 16). */
+  sum_rows_i8(codes: number, scales: number, ids: number, n: number, dim: number, out: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;

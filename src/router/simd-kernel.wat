@@ -235,4 +235,47 @@
             (br $cl)))
         (local.set $e (i32.add (local.get $e) (i32.const 1)))
         (br $nz))))
+
+  ;; Static token table (StaticEmbedder): out[0, dim) = sum over the n token ids of
+  ;; scales[id] * codes[id * dim .. +dim) (int8 rows). `dim` is a multiple of 16; `out` is
+  ;; 16-byte aligned and zeroed here; ids with scale 0 (special tokens) are skipped.
+  (func (export "sum_rows_i8")
+    (param $codes i32) (param $scales i32) (param $ids i32) (param $n i32) (param $dim i32) (param $out i32)
+    (local $idsEnd i32) (local $id i32) (local $s f32) (local $sv v128) (local $rowp i32) (local $op i32)
+    (local $outEnd i32) (local $v v128) (local $lo v128) (local $hi v128)
+    (local.set $outEnd (i32.add (local.get $out) (i32.shl (local.get $dim) (i32.const 2))))
+    (local.set $op (local.get $out))
+    (block $zeroed
+      (loop $zero
+        (br_if $zeroed (i32.ge_u (local.get $op) (local.get $outEnd)))
+        (v128.store (local.get $op) (v128.const i32x4 0 0 0 0))
+        (local.set $op (i32.add (local.get $op) (i32.const 16)))
+        (br $zero)))
+    (local.set $idsEnd (i32.add (local.get $ids) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $token
+        (br_if $done (i32.ge_u (local.get $ids) (local.get $idsEnd)))
+        (local.set $id (i32.load (local.get $ids)))
+        (local.set $ids (i32.add (local.get $ids) (i32.const 4)))
+        (local.set $s (f32.load (i32.add (local.get $scales) (i32.shl (local.get $id) (i32.const 2)))))
+        (br_if $token (f32.eq (local.get $s) (f32.const 0)))
+        (local.set $sv (f32x4.splat (local.get $s)))
+        (local.set $rowp (i32.add (local.get $codes) (i32.mul (local.get $id) (local.get $dim))))
+        (local.set $op (local.get $out))
+        (loop $inner
+          (local.set $v (v128.load (local.get $rowp)))
+          (local.set $lo (i16x8.extend_low_i8x16_s (local.get $v)))
+          (local.set $hi (i16x8.extend_high_i8x16_s (local.get $v)))
+          (v128.store (local.get $op) (f32x4.add (v128.load (local.get $op))
+            (f32x4.mul (local.get $sv) (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.get $lo))))))
+          (v128.store offset=16 (local.get $op) (f32x4.add (v128.load offset=16 (local.get $op))
+            (f32x4.mul (local.get $sv) (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $lo))))))
+          (v128.store offset=32 (local.get $op) (f32x4.add (v128.load offset=32 (local.get $op))
+            (f32x4.mul (local.get $sv) (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.get $hi))))))
+          (v128.store offset=48 (local.get $op) (f32x4.add (v128.load offset=48 (local.get $op))
+            (f32x4.mul (local.get $sv) (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $hi))))))
+          (local.set $rowp (i32.add (local.get $rowp) (i32.const 16)))
+          (local.set $op (i32.add (local.get $op) (i32.const 64)))
+          (br_if $inner (i32.lt_u (local.get $op) (local.get $outEnd))))
+        (br $token))))
 )

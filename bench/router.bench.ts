@@ -64,9 +64,13 @@ export default async function run(): Promise<BenchSection[]> {
   ];
   for (const [n, target, targetNs, precision] of sizes) {
     const router = await FastProjectRouter.create({ projects: syntheticProjects(n, n), precision });
-    routing.push(measure(`semantic route, ${n.toLocaleString('en-US')} projects, ${precision}`, (i) => router.routeSync('auto', PROMPTS[i % PROMPTS.length]!), {
+    const r = measure(`semantic route, ${n.toLocaleString('en-US')} projects, ${precision}`, (i) => router.routeSync('auto', PROMPTS[i % PROMPTS.length]!), {
       ...(target ? { target, targetNs } : {}), timeMs: n >= 100_000 ? 1500 : 500, minSamples: 15,
-    }));
+    });
+    // the 100k target is for the registry's best precision: int8 (the next row); f32 streams 100,000 × 384 × 4 B = 154 MB per route
+    routing.push(r.met === false && n === 100_000 && precision === 'f32'
+      ? { ...r, why: 'the target allows int8 at this size, and the int8 row meets it; f32 reads 154 MB of rows per route, bound by memory bandwidth on this VM' }
+      : r);
   }
   const batchInput = Array.from({ length: 1024 }, (_, i) => ({ model: 'auto', messages: PROMPTS[i % PROMPTS.length]! }));
   for (const [router, shape] of [[r112flat, '1 row'], [r112, '3 rows']] as const) {

@@ -35,6 +35,8 @@ test('fit: "auto" – keeps the unfitted rows where fitting cannot be shown to h
   const plain = await FastProjectRouter.create({ projects, fit: false });
   const report = await router.whenFitted();
   assert.deepEqual([report?.kept, report?.keptReason, report?.projects], ['unfitted', 'no-held-out', 0]);
+  // nothing to judge a fit on: decided without training (no worker, no CPU)
+  assert.deepEqual([report?.ranIn, report?.epochs], ['skipped', 0]);
   assert.equal(router.fitState, 'unfitted');
   assert.deepEqual(router.stats().fit, { ...router.stats().fit, kept: 'unfitted', keptReason: 'no-held-out', learnedProjects: 0, features: undefined, threshold: 0.2 });
   const prompts = queries.map(([, p]) => p);
@@ -105,7 +107,7 @@ test('the 112-project registry: without examples nothing is fitted; with its two
     const plain = await FastProjectRouter.create({ projects, fit: false });
     const report = await router.whenFitted();
     if (projects === bare) assert.equal(report, null);
-    else assert.deepEqual([report?.kept, report?.keptReason], ['unfitted', 'no-held-out']);
+    else assert.deepEqual([report?.kept, report?.keptReason, report?.ranIn], ['unfitted', 'no-held-out', 'skipped']);
     assert.equal(candidates(router, prompts), candidates(plain, prompts));
     assert.deepEqual(prompts.map((p) => router.routeSync('auto', p).reasons), prompts.map((p) => plain.routeSync('auto', p).reasons));
   }

@@ -36,7 +36,7 @@ export type FitKept = 'learned' | 'unfitted';
 export interface FitReport {
   /** Epochs of the final model (the best epoch of the early-stopping search). */
   readonly epochs: number;
-  /** Accuracy on the training examples (0..1). */
+  /** Accuracy on the training examples (0..1; NaN when no training ran, see {@link FitReport.ranIn} `'skipped'`). */
   readonly trainAccuracy: number;
   /** Best accuracy on the held-out slice (0..1; NaN when no project has 3 or more examples). */
   readonly heldOutAccuracy: number;
@@ -70,8 +70,13 @@ export interface FitReport {
   readonly unfittedProbeAccuracy: number;
   /** Out-of-scope threshold calibrated on the held-out slice and now in use; undefined when the router's threshold was kept. */
   readonly threshold: number | undefined;
-  /** Where the training ran: a worker thread, or this thread in slices. */
-  readonly ranIn: 'worker' | 'thread' | 'cache';
+  /**
+   * Where the training ran: a worker thread, this thread in slices, or nowhere: `'cache'` (rows
+   * from the saved file) and `'skipped'` (`adopt: 'auto'` with no project of 3 or more examples:
+   * there is no held-out slice to judge a fit on, so the unfitted rows are kept without training,
+   * `keptReason: 'no-held-out'`).
+   */
+  readonly ranIn: 'worker' | 'thread' | 'cache' | 'skipped';
 }
 
 /** One project as seen by a fit. @internal */
@@ -147,6 +152,16 @@ export async function fitRouterRows(t: FitTarget, o: ResolvedFitOptions): Promis
     t.done(report);
     return report;
   };
+  if (o.adopt === 'auto' && !t.projects.some((p) => p.examples.length >= 3)) {
+    // the outcome is known before any training ('no-held-out'): spare the worker and the CPU
+    const examples = t.projects.reduce((n, p) => n + 1 + p.examples.length, 0) + fb.records.length;
+    return finish({
+      epochs: 0, trainAccuracy: Number.NaN, heldOutAccuracy: Number.NaN, examples, heldOut: 0,
+      feedbackUsed: fb.records.length, feedbackDropped: fb.dropped, scale: 1, fromCache: false, features: o.features,
+      kept: 'unfitted', keptReason: 'no-held-out', comparedProbes: 0, learnedProbeAccuracy: Number.NaN,
+      unfittedProbeAccuracy: Number.NaN, threshold: undefined, ranIn: 'skipped',
+    }, undefined);
+  }
   const print = t.attachment ? fingerprint(t, feats, o, fb.records) : '';
   if (t.attachment) {
     const bytes = await t.attachment.load();

@@ -1,5 +1,7 @@
 // Learned project rows: fit() trains one row per project from the examples, then routes with
 // one row per project through the same kernel. Feedback moves a prompt to the right project.
+// By default create() fits in the background by itself (fit: 'auto'; router.whenFitted() waits
+// for it); this example turns that off to drive fit() by hand.
 import { FastProjectRouter } from '../src/index.js';
 
 const router = await FastProjectRouter.create({
@@ -9,6 +11,7 @@ const router = await FastProjectRouter.create({
     { name: 'travel', description: 'travel: flights, hotels, visas', examples: ['cheap flights to rome', 'do I need a visa', 'book a hotel near the station', 'lost luggage claim'] },
   ],
   defaultProject: 'default/travel',
+  fit: false,
 });
 console.log(`before fit: ${router.stats().rows} rows, ${router.fitState}`);
 router.on('fit:done', (r) => console.log(`fit:done: ${r.projects} projects, ${r.examples} examples, ${r.heldOut} held out`));

@@ -52,7 +52,7 @@ test('npm pack from a clean copy of the checkout, install offline into an empty 
   assert.deepEqual(files.filter((f) => f.endsWith('.map')), [], 'source maps without their sources');
   assert.deepEqual(files.filter((f) => /^(src|test|bench|examples|\.cache)\//.test(f)), []);
   const manifest = JSON.parse(await readFile(path.join(src, 'package.json'), 'utf8')) as PackageJson;
-  assert.deepEqual(Object.keys(manifest.dependencies).sort(), ['eventemitter3', 'lru-cache', 'ml-matrix']);
+  assert.deepEqual(Object.keys(manifest.dependencies).sort(), ['eventemitter3', 'lru-cache', 'ml-matrix', 're2js']);
   // npm lists a packed `prepare` as an unapproved install script for tarball and git installs
   assert.equal(manifest.scripts?.['prepare'], undefined);
 

@@ -60,7 +60,7 @@ test('sync merge refuses states above maxSyncStateBytes; async merges them; form
   assert.equal(r.size, 1);
   // the same state as an object is measured as it is copied: refused by the sync call too
   const partial = withinSync('mergeState over sync cap (object)', 2000, () => r.mergeState(JSON.parse(text)));
-  assert.match(partial.error?.message ?? '', /larger than 1048576 bytes/);
+  assert.match(partial.error?.message ?? '', /larger than 262144 bytes/);
   assert.ok(partial.applied > 0 && partial.applied < 8000, 'the entries before the cap are merged and indexed');
   assert.equal(r.size, 1 + partial.applied);
   const a = await within('mergeStateAsync 8000 projects', 20_000, () => r.mergeStateAsync(text));
@@ -82,10 +82,10 @@ test('sync merge refuses states above maxSyncStateBytes; async merges them; form
   assert.deepEqual(results[1], results[0]);
   assert.deepEqual(results[2], results[0]);
   assert.deepEqual(results[0]!.slice(0, 3), [300, 1, 2]);
-  // the byte limit counts UTF-8 bytes, not UTF-16 units: 700,000 'é' are 1.4 MB in 0.7 M units
-  const wide = head + '"' + 'é'.repeat(700_000) + '"]}';
-  assert.ok(wide.length < 1 << 20);
-  assert.match(r.mergeState(wide).error?.message ?? '', /more than 1048576 bytes/);
+  // the byte limit counts UTF-8 bytes, not UTF-16 units: 200,000 'é' are 400 KB in 0.2 M units
+  const wide = head + '"' + 'é'.repeat(200_000) + '"]}';
+  assert.ok(wide.length < 262_144);
+  assert.match(r.mergeState(wide).error?.message ?? '', /more than 262144 bytes/);
   // invalid UTF-8 in bytes is a typed error
   const bytes = new TextEncoder().encode(state([entry(1)]));
   bytes[head.length + 40] = 0xff;

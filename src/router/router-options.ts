@@ -4,7 +4,7 @@ import { SwitchyardError, invalidOption, isSwitchyardError } from '../errors.js'
 import { isPlainObject, optBoolean, optInteger, optNumber, optOneOf, optString } from '../config/validate.js';
 import type { IndexPrecision, KernelChoice } from './project-index.js';
 import type { ProjectSpec } from './project-spec.js';
-import type { ReplicationSettings } from '../gossip/replica.js';
+import { DEFAULT_MAX_SYNC_STATE_BYTES, type ReplicationSettings } from '../gossip/replica.js';
 import { resolveFitOptions, type FitOptions } from '../learn/fit-options.js';
 
 /** Options of {@link FastProjectRouter.create}. All optional. */
@@ -70,7 +70,7 @@ export interface FastProjectRouterOptions {
   /**
    * Largest state accepted by the synchronous {@link FastProjectRouter.mergeState}, bytes:
    * keeps one call's stretch short (see docs/security.md for the measured rate); larger
-   * states go through {@link FastProjectRouter.mergeStateAsync}. @defaultValue 1_048_576 (1 MiB)
+   * states go through {@link FastProjectRouter.mergeStateAsync}. @defaultValue 262_144 (256 KiB)
    */
   readonly maxSyncStateBytes?: number;
   /**
@@ -175,7 +175,7 @@ function resolveUnguarded(options: unknown): ResolvedRouterOptions {
     maxClockSkewMs: optInteger('maxClockSkewMs', o['maxClockSkewMs'], 60_000, 0, 2 ** 40),
     maxMessageBytes: optInteger('maxMessageBytes', o['maxMessageBytes'], 65_536, 256, 1 << 30),
     maxStateBytes: optInteger('maxStateBytes', o['maxStateBytes'], 64 * 1024 * 1024, 256, 2 ** 40),
-    maxSyncStateBytes: optInteger('maxSyncStateBytes', o['maxSyncStateBytes'], 1_048_576, 256, 2 ** 40),
+    maxSyncStateBytes: optInteger('maxSyncStateBytes', o['maxSyncStateBytes'], DEFAULT_MAX_SYNC_STATE_BYTES, 256, 2 ** 40),
     acceptPeerPatterns: optBoolean('acceptPeerPatterns', o['acceptPeerPatterns'], false),
     fit: resolveFitOption(o['fit']),
     thresholdFixed: o['threshold'] !== undefined,

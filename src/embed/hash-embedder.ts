@@ -2,6 +2,7 @@ import type { Embedder } from './embedder.js';
 import { optInteger, optNumber } from '../config/validate.js';
 import { SwitchyardError } from '../errors.js';
 import { FNV_OFFSET, FNV_PRIME, fmix32, isWordCode, normalizeForMatching, headSlice } from './text.js';
+import { embedBatchSync } from './sync-batch.js';
 
 /** Options of {@link HashEmbedder}. All optional. */
 export interface HashEmbedderOptions {
@@ -196,13 +197,7 @@ export class HashEmbedder implements Embedder {
 
   /** Embeds a batch (synchronously under the hood). */
   embed(texts: readonly string[]): Promise<Float32Array[]> {
-    const out: Float32Array[] = [];
-    for (const t of texts) {
-      const v = new Float32Array(this.dim);
-      this.embedInto(t, v, 0);
-      out.push(v);
-    }
-    return Promise.resolve(out);
+    return embedBatchSync(this, texts);
   }
 
   /**

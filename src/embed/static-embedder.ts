@@ -8,6 +8,7 @@ import { headSlice } from './text.js';
 import { WordPieceTokenizer } from './wordpiece-tokenizer.js';
 import { instantiateSimdKernel, simdKernelModule, type SimdKernelExports } from '../router/simd-kernel.js';
 import type { KernelChoice, KernelKind } from '../router/project-index.js';
+import { embedBatchSync } from './sync-batch.js';
 
 const PAGE = 65536;
 const align16 = (n: number): number => (n + 15) & ~15;
@@ -159,13 +160,7 @@ export class StaticEmbedder implements Embedder {
 
   /** Embeds a batch (synchronously under the hood). */
   embed(texts: readonly string[]): Promise<Float32Array[]> {
-    const out: Float32Array[] = [];
-    for (const t of texts) {
-      const v = new Float32Array(this.dim);
-      this.embedInto(t, v, 0);
-      out.push(v);
-    }
-    return Promise.resolve(out);
+    return embedBatchSync(this, texts);
   }
 
   /**

@@ -70,7 +70,9 @@ export default function fileReporter() {
     flush(done) {
       clearInterval(heartbeat);
       this.push(`\n${totals.files} files (${totals.failedFiles} failed), ${totals.tests} tests, ${totals.failed} failed, ` +
-        `${totals.skipped} skipped, ${seconds(Date.now() - started)}\n`);
+        `${totals.skipped} skipped, ${seconds(Date.now() - started)}\n` +
+        // the plain closing line CI tools read
+        `tests: ${totals.tests - totals.failed - totals.skipped} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);
       done();
     },
   });

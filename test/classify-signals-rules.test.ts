@@ -56,6 +56,22 @@ for (const row of rows) {
   });
 }
 
+test('computeRoutingSignals() – an agent loop keeps its task: user turns of tool results only do not hide the words that asked', () => {
+  const task = user('Plan the architecture and the migration for a distributed queue');
+  const step = (id: string): ClassifiableRequest['messages'][number][] => [
+    { role: 'assistant', content: [{ type: 'tool_use', id, name: 'read_file', input: { path: 'src/queue.ts' } }] },
+    user([{ type: 'tool_result', tool_use_id: id, content: 'export class Queue {}' }]),
+  ];
+  const first = computeRoutingSignals({ messages: [task] });
+  const later = computeRoutingSignals({ messages: [task, ...step('t1'), ...step('t2')] });
+  assert.equal(first.fallbackTier, 'opus', first.reasons.join('\n'));
+  assert.equal(later.fallbackTier, 'opus', later.reasons.join('\n'));
+  assert.ok(later.reasons.some((r) => /deep-reasoning keywords \("architecture", "migration"/.test(r)), later.reasons.join('\n'));
+  // a later turn in the user's own words replaces the task
+  const followUp = computeRoutingSignals({ messages: [task, ...step('t1'), user('thanks, rename the variable')] });
+  assert.ok(!followUp.reasons.some((r) => /deep-reasoning/.test(r)), followUp.reasons.join('\n'));
+});
+
 test('computeRoutingSignals() – REMOTE picks mid or top tier from the score, explained', () => {
   const mid = computeRoutingSignals(ask('Explain this', { tools: [{}] }));
   assert.deepEqual([mid.band, mid.fallbackTier, mid.score], ['REMOTE', 'sonnet', 0.05]);

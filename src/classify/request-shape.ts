@@ -177,7 +177,9 @@ export function readRequestShape(request: Record<string, unknown>, messages: rea
       shape.turns++;
       if (role === 'user') {
         shape.userMessages++;
-        if (lastUser === null) acc = lastUser = { pieces: [], chars: 0 };
+        // The user's own words: the latest user turn that has any. In an agent loop the last
+        // user turns carry only tool results (never the user's words), so the task stays in view.
+        if (lastUser === null || lastUser.chars === 0) acc = lastUser = { pieces: [], chars: 0 };
       } else if (role === 'tool' || role === 'function') shape.toolResults++;
       const calls = message['tool_calls'];
       if (Array.isArray(calls)) shape.toolUses += calls.length;

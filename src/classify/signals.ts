@@ -85,7 +85,7 @@ export interface SignalOptions {
   readonly shortSystemPromptChars?: number;
   /** More distinct file references than this in the last user message forces remote. @defaultValue 5 */
   readonly maxFileReferences?: number;
-  /** Deep-reasoning keywords, matched in the last user message only (never the system prompt). @defaultValue {@link DEFAULT_DEEP_REASONING_KEYWORDS} */
+  /** Deep-reasoning keywords, matched in the last user message only (never the system prompt; user turns of tool results only are skipped). @defaultValue {@link DEFAULT_DEEP_REASONING_KEYWORDS} */
   readonly deepReasoningKeywords?: readonly string[];
   /** Distinct deep-reasoning keywords that force remote; one fewer is a mixed signal. @defaultValue 2 */
   readonly deepReasoningMinMatches?: number;

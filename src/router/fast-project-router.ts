@@ -541,7 +541,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
    * Merges a peer's {@link RouteTableState} (object, JSON string or bytes): every entry is
    * validated and applied as a route update would be, except that live entries of any age are
    * accepted. Commutative, associative and idempotent. Never throws on bad input. Runs in one
-   * synchronous stretch, so states above `maxSyncStateBytes` (default 1 MiB) are refused with
+   * synchronous stretch, so states above `maxSyncStateBytes` (default 256 KiB) are refused with
    * `error`: merge those with {@link FastProjectRouter.mergeStateAsync}.
    * @param state - a state from {@link FastProjectRouter.exportState}
    */
@@ -565,12 +565,8 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
    */
   async mergeStateAsync(state: unknown, options: { readonly sliceMs?: number } = {}): Promise<MergeStateResult> {
     const sliceMs = optNumber('sliceMs', (options as { sliceMs?: unknown } | undefined)?.sliceMs, 4, 0.1, 1000);
-    let last = performance.now();
-    const pause = async (): Promise<void> => {
-      if (performance.now() - last < sliceMs) return;
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      last = performance.now();
-    };
+    const slicer = new Slicer(sliceMs);
+    const pause = async (): Promise<void> => { if (slicer.due()) await slicer.pause(); };
     const steps = this.#replica.mergeSteps(state, this.#o.maxStateBytes);
     let step = steps.next();
     while (!step.done) {
@@ -640,7 +636,6 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
     return this.#entries.every((e) => e.headRow >= 0) ? 'fitted' : 'stale';
   }
 
-  /** The head's features when the options name none: a model embedder's vectors beside hashed features; hashed alone for the hash embedder. */
   /** The head's features when the fit options name none: the embedder's own choice, else hybrid for a model (asynchronous) embedder and hashed for a synchronous one. */
   #defaultFeatures(): FitFeatures {
     const declared = this.embedder.fitFeatures;

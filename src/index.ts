@@ -1,5 +1,5 @@
 // The only barrel. Runtime exports and type exports are listed explicitly.
-// Internal helpers (config/validate, router/simd-kernel-wasm) are intentionally not exported.
+// Internal helpers (src/internal/, router/simd-kernel-wasm) are intentionally not exported.
 
 export { SwitchyardError, isSwitchyardError } from './errors.js';
 export type { SwitchyardErrorCode, SwitchyardErrorOptions } from './errors.js';
@@ -11,7 +11,7 @@ export type { FastProjectRouterOptions } from './router/router-options.js';
 export type { OverlapPair, OverlapReport, OverlapReportOptions } from './router/overlap-report.js';
 export type { ProjectSpec, Project } from './router/project-spec.js';
 export type { RouteResult, RouteCandidate, RouteMethod } from './router/route-result.js';
-export type { RouteInput } from './router/message-text.js';
+export type { RouteInput } from './internal/message-text.js';
 export type { ChatMessage, ContentBlock } from './messages.js';
 export type { IndexPrecision, KernelChoice, KernelKind } from './router/project-index.js';
 export type { LatencySummary } from './telemetry/latency-histogram.js';
@@ -41,8 +41,8 @@ export { classifyFailure, parseRetryAfter, retryAfterOf, statusOf } from './bala
 export type { FailureClass } from './balance/classify-failure.js';
 export type { Decision } from './balance/decision-history.js';
 export type { ApiMapEvents, AttemptRecord, BreakerEvent, InstanceHealthEvent, SkipCause } from './balance/events.js';
-export { seededRandom } from './balance/random.js';
-export type { RandomSource } from './balance/random.js';
+export { seededRandom } from './internal/random.js';
+export type { RandomSource } from './internal/random.js';
 export type { StrategyName } from './balance/strategy.js';
 export type {
   CallOutcome, Deployment, InstanceInfo, InstanceSpec, ProviderInfo, ProviderSpec, Resolution, Selection,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { computeRoutingSignals, isSwitchyardError, RequestClassifier, type ClassifiableRequest, type RoutingSignals } from '../src/index.js';
 import { boundText } from '../src/classify/request-shape.js';
-import { headSlice, tailSlice } from '../src/embed/text.js';
+import { headSlice, tailSlice } from '../src/internal/text.js';
 import { ask, user } from './helpers/classify.js';
 
 const TIERS = new Set(['local', 'sonnet', 'opus']);

@@ -1,9 +1,9 @@
 // ApiMapOptions (documented, all optional except providers) and resolveApiMapOptions().
-import { isPlainObject, optBoolean, optInteger, optNumber, optOneOf, optString } from '../config/validate.js';
+import { isPlainObject, optBoolean, optInteger, optNumber, optOneOf, optString } from '../internal/validate.js';
 import { SwitchyardError, describeValue, invalidOption } from '../errors.js';
 import { optFraction, resolveCircuitBreakerOptions, type CircuitBreakerOptions, type ResolvedCircuitBreakerOptions } from './circuit-breaker.js';
 import type { FailureClass } from './classify-failure.js';
-import type { RandomSource } from './random.js';
+import type { RandomSource } from '../internal/random.js';
 import { STRATEGY_NAMES, type StrategyName } from './strategy.js';
 import type { Deployment, ProviderSpec } from './types.js';
 

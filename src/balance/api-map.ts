@@ -1,6 +1,6 @@
 // ApiMap: model -> provider -> instance registry with balancing, breakers, health and execute().
 import { EventEmitter } from 'eventemitter3';
-import { isPlainObject, optInteger, optOneOf } from '../config/validate.js';
+import { isPlainObject, optInteger, optOneOf } from '../internal/validate.js';
 import { SwitchyardError, describeValue, invalidOption } from '../errors.js';
 import {
   MAX_TIMER_MS, optTimeout, resolveApiMapOptions,

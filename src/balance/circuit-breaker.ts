@@ -1,10 +1,10 @@
 // Per-instance circuit breaker: a pure state machine driven by the caller's clock.
 // It never starts a timer: open -> half-open and the half-open trial timeout are
 // evaluated lazily whenever the breaker is consulted, so a hung trial cannot wedge it.
-import { optBoolean, optInteger, optNumber, optOneOf, isPlainObject } from '../config/validate.js';
+import { optBoolean, optInteger, optNumber, optOneOf, isPlainObject } from '../internal/validate.js';
 import { invalidOption } from '../errors.js';
 import { CountWindow, TimeWindow, type FailureWindow, type WindowCounts } from './failure-window.js';
-import type { RandomSource } from './random.js';
+import type { RandomSource } from '../internal/random.js';
 
 /** Breaker states. `half-open` lets a limited number of trial calls through. */
 export type BreakerState = 'closed' | 'open' | 'half-open';

@@ -1,6 +1,6 @@
 // Balancing strategies: names and the shared shape of a pick function.
 import type { InstanceState } from './instance-state.js';
-import type { RandomSource } from './random.js';
+import type { RandomSource } from '../internal/random.js';
 
 /**
  * Balancing strategy.

@@ -1,11 +1,11 @@
 import { LRUCache } from 'lru-cache';
 import { SwitchyardError } from '../errors.js';
-import { isPlainObject, optInteger } from '../config/validate.js';
+import { isPlainObject, optInteger } from '../internal/validate.js';
 import { invalidOption } from '../errors.js';
 import { ClassifierBreaker, type ClassifierBreakerState } from './classifier-breaker.js';
 import { messageKey } from './message-key.js';
 import type { ClassifiableRequest } from './request-shape.js';
-import { headSlice } from '../embed/text.js';
+import { headSlice } from '../internal/text.js';
 import type { RoutingSignals } from './signals.js';
 import type { ResolvedTiers, TierSpec } from './tiers.js';
 

@@ -1,10 +1,10 @@
 import { classifyTracing, metricsChannel, publishClassifyMetric, traceClassify } from '../telemetry/diagnostics.js';
 import { SwitchyardError, invalidOption } from '../errors.js';
-import { isPlainObject, optBoolean, optOneOf, optString } from '../config/validate.js';
+import { isPlainObject, optBoolean, optOneOf, optString } from '../internal/validate.js';
 import { optPhrases } from './keyword-pattern.js';
 import { LlmClassifier, resolveLlmClassifierOptions, type ClassifierStats, type LlmClassifierOptions } from './llm-classifier.js';
 import type { ClassifiableRequest } from './request-shape.js';
-import { headSlice } from '../embed/text.js';
+import { headSlice } from '../internal/text.js';
 import {
   SCORE_WEIGHTS, computeSignalsResolved, deepKeywords, readShapeChecked, resolveSignalOptions,
   type ResolvedSignalOptions, type RoutingSignals, type SignalOptions,

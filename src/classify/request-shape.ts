@@ -3,7 +3,7 @@
 // message, and only a head + tail of the last user message and system prompt are kept as text.
 
 import type { ChatMessage, ContentBlock } from '../messages.js';
-import { headSlice, tailSlice } from '../embed/text.js';
+import { headSlice, tailSlice } from '../internal/text.js';
 
 /**
  * A chat request in OpenAI or Anthropic shape. Only the fields below are read; anything else

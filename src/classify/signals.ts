@@ -1,5 +1,5 @@
 import { SwitchyardError, isSwitchyardError } from '../errors.js';
-import { isPlainObject, optInteger, optNumber } from '../config/validate.js';
+import { isPlainObject, optInteger, optNumber } from '../internal/validate.js';
 import { anyMatch, compileFileReferences, compilePhrases, distinctMatches, optPhrases } from './keyword-pattern.js';
 import { readRequestShape, type ClassifiableRequest, type RequestShape, type ScanLimits } from './request-shape.js';
 import { resolveTiers, type ResolvedTiers, type TierSpec } from './tiers.js';

@@ -1,5 +1,5 @@
 import { invalidOption } from '../errors.js';
-import { isPlainObject } from '../config/validate.js';
+import { isPlainObject } from '../internal/validate.js';
 
 /**
  * One routing tier: a named target (provider + model) the classifier can pick.

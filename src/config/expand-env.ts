@@ -4,7 +4,7 @@
 // `vars` may reference each other (like a .env file); self-references and cycles raise
 // ERR_CONFIG_CYCLE. Every recursion is depth-bounded, so hostile input cannot overflow the stack.
 import { SwitchyardError, invalidOption, isSwitchyardError } from '../errors.js';
-import { isPlainObject, optInteger } from './validate.js';
+import { isPlainObject, optInteger } from '../internal/validate.js';
 
 /** Options of {@link expandEnv} and {@link expandString}. */
 export interface ExpandEnvOptions {

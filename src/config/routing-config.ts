@@ -4,7 +4,7 @@ import type { StrategyName } from '../balance/strategy.js';
 import type { InstanceSpec, ProviderSpec } from '../balance/types.js';
 import { SwitchyardError, invalidOption, isSwitchyardError } from '../errors.js';
 import { expandEnv, type ExpandEnvOptions } from './expand-env.js';
-import { isPlainObject } from './validate.js';
+import { isPlainObject } from '../internal/validate.js';
 
 /** Options of {@link loadRoutingConfig}: variables for `${VAR}` expansion and limits. */
 export interface LoadRoutingConfigOptions extends ExpandEnvOptions {

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Embedder } from './embedder.js';
 import { SwitchyardError, describeValue, invalidOption } from '../errors.js';
-import { isPlainObject, optInteger } from '../config/validate.js';
+import { isPlainObject, optInteger } from '../internal/validate.js';
 
 /** Options of {@link CachedEmbedder}. All optional. */
 export interface CachedEmbedderOptions {

@@ -4,7 +4,7 @@ import * as nodeFs from 'node:fs/promises';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { SwitchyardError, invalidOption } from '../errors.js';
-import { isPlainObject, optBoolean, optInteger, optString } from '../config/validate.js';
+import { isPlainObject, optBoolean, optInteger, optString } from '../internal/validate.js';
 import { FLAG_NORMALIZED, cacheKey, decodeCache, encodeCache, type CacheRejectReason } from './cache-format.js';
 
 export type { CacheRejectReason } from './cache-format.js';

@@ -1,7 +1,7 @@
 import type { Embedder } from './embedder.js';
-import { optInteger, optNumber } from '../config/validate.js';
+import { optInteger, optNumber } from '../internal/validate.js';
 import { SwitchyardError } from '../errors.js';
-import { FNV_OFFSET, FNV_PRIME, fmix32, isWordCode, normalizeForMatching, headSlice } from './text.js';
+import { FNV_OFFSET, FNV_PRIME, fmix32, isWordCode, normalizeForMatching, headSlice } from '../internal/text.js';
 import { embedBatchSync } from './sync-batch.js';
 
 /** Options of {@link HashEmbedder}. All optional. */

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import type { Embedder } from './embedder.js';
 import type { FitFeatures } from '../learn/fit-options.js';
-import { optInteger, optOneOf } from '../config/validate.js';
+import { optInteger, optOneOf } from '../internal/validate.js';
 import { SwitchyardError } from '../errors.js';
 import { decodeStaticTable, type StaticTable, type StaticTableDtype, type StaticTableMeta } from './static-table-format.js';
-import { headSlice } from './text.js';
+import { headSlice } from '../internal/text.js';
 import { WordPieceTokenizer } from './wordpiece-tokenizer.js';
 import { instantiateSimdKernel, simdKernelModule, type SimdKernelExports } from '../router/simd-kernel.js';
 import type { KernelChoice, KernelKind } from '../router/project-index.js';

@@ -9,7 +9,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import type { Embedder } from './embedder.js';
 import { SwitchyardError, describeValue, invalidOption } from '../errors.js';
-import { isPlainObject, optBoolean, optInteger, optOneOf, optString } from '../config/validate.js';
+import { isPlainObject, optBoolean, optInteger, optOneOf, optString } from '../internal/validate.js';
 import { meanPoolNormalize } from './mean-pool.js';
 import { endTokenOf, restoreEndToken } from './restore-end-token.js';
 

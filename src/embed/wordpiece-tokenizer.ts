@@ -4,7 +4,7 @@
 // trie of the vocabulary. It reproduces transformers.js' tokenizer id for id, including its
 // quirks (CJK detection per UTF-16 code unit, the word-length limit counted in code points).
 import { SwitchyardError } from '../errors.js';
-import { FNV_OFFSET, FNV_PRIME, fmix32 } from './text.js';
+import { FNV_OFFSET, FNV_PRIME, fmix32 } from '../internal/text.js';
 
 /** Options of {@link WordPieceTokenizer}. @internal */
 export interface WordPieceTokenizerOptions {

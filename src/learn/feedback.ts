@@ -1,4 +1,4 @@
-import { extractRouteText, type RouteInput } from '../router/message-text.js';
+import { extractRouteText, type RouteInput } from '../internal/message-text.js';
 
 /**
  * One routing-feedback record (the shape a FeedbackLog writes): the request, the project

@@ -1,5 +1,5 @@
 import { invalidOption } from '../errors.js';
-import { isPlainObject, optBoolean, optInteger, optNumber, optOneOf } from '../config/validate.js';
+import { isPlainObject, optBoolean, optInteger, optNumber, optOneOf } from '../internal/validate.js';
 import type { FeedbackSource } from './feedback.js';
 import type { Embedder } from '../embed/embedder.js';
 

@@ -1,5 +1,5 @@
 import type { SparseRows } from './sparse-features.js';
-import { seededRandom } from '../balance/random.js';
+import { seededRandom } from '../internal/random.js';
 import { instantiateSimdKernel, simdKernelModule, type SimdKernelExports } from '../router/simd-kernel.js';
 
 const PAGE = 65_536;

@@ -1,5 +1,5 @@
 import { SoftmaxTrainer } from './softmax-trainer.js';
-import { seededRandom } from '../balance/random.js';
+import { seededRandom } from '../internal/random.js';
 import type { SparseRows } from './sparse-features.js';
 import type { JobFitOptions } from './fit-job.js';
 import type { Slicer } from './slicer.js';

@@ -1,11 +1,11 @@
 import { EventEmitter } from 'eventemitter3';
 import type { Embedder } from '../embed/embedder.js';
 import { SwitchyardError, describeValue } from '../errors.js';
-import { optNumber } from '../config/validate.js';
+import { optNumber } from '../internal/validate.js';
 import { LatencyHistogram, type LatencySummary } from '../telemetry/latency-histogram.js';
 import { metricsChannel, publishRouteMetric, routeTracing, traceRoute, traceRouteSync } from '../telemetry/diagnostics.js';
 import { KeywordMatcher, type KeywordRule } from './keyword-matcher.js';
-import { extractRouteText, type RouteInput } from './message-text.js';
+import { extractRouteText, type RouteInput } from '../internal/message-text.js';
 import { BATCH_WIDTH, ProjectIndex, type IndexPrecision, type KernelKind } from './project-index.js';
 import { normalizeProject, type NormalizedProject, type Project, type ProjectSpec } from './project-spec.js';
 import type { RouteCandidate, RouteMethod, RouteResult } from './route-result.js';

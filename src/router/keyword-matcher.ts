@@ -1,4 +1,4 @@
-import { FNV_OFFSET, FNV_PRIME, isWordCode, normalizeForMatching } from '../embed/text.js';
+import { FNV_OFFSET, FNV_PRIME, isWordCode, normalizeForMatching } from '../internal/text.js';
 import type { SafePattern } from './safe-pattern.js';
 
 /** One compiled keyword or domain rule. @internal */

@@ -1,5 +1,5 @@
 import { Matrix } from 'ml-matrix';
-import { optInteger, optNumber } from '../config/validate.js';
+import { optInteger, optNumber } from '../internal/validate.js';
 import { SwitchyardError } from '../errors.js';
 
 /** Options of {@link FastProjectRouter.overlapReport}. */

@@ -1,5 +1,5 @@
 import { SwitchyardError, describeValue, isSwitchyardError } from '../errors.js';
-import { isPlainObject } from '../config/validate.js';
+import { isPlainObject } from '../internal/validate.js';
 import { PatternError, compileSafePattern, type SafePattern } from './safe-pattern.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { Embedder } from '../embed/embedder.js';
 import { HashEmbedder } from '../embed/hash-embedder.js';
 import { SwitchyardError, invalidOption, isSwitchyardError } from '../errors.js';
-import { isPlainObject, optBoolean, optInteger, optNumber, optOneOf, optString } from '../config/validate.js';
+import { isPlainObject, optBoolean, optInteger, optNumber, optOneOf, optString } from '../internal/validate.js';
 import type { IndexPrecision, KernelChoice } from './project-index.js';
 import type { ProjectSpec } from './project-spec.js';
 import { DEFAULT_MAX_SYNC_STATE_BYTES, type ReplicationSettings } from '../gossip/replica.js';

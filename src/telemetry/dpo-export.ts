@@ -2,7 +2,7 @@
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { hash } from 'node:crypto';
-import { optBoolean, optInteger } from '../config/validate.js';
+import { optBoolean, optInteger } from '../internal/validate.js';
 import { SwitchyardError, describeValue, invalidOption } from '../errors.js';
 import { checkFeedback, type FeedbackRecord } from './feedback-record.js';
 import { HashSet64 } from './hash-set-64.js';

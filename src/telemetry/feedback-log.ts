@@ -1,7 +1,7 @@
 // FeedbackLog: preference records appended to a JSONL file in batches, off the routing path.
 import { open, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { EventEmitter } from 'eventemitter3';
-import { optInteger } from '../config/validate.js';
+import { optInteger } from '../internal/validate.js';
 import { SwitchyardError, describeValue, invalidOption } from '../errors.js';
 import { checkFeedback, type FeedbackRecord } from './feedback-record.js';
 

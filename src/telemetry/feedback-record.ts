@@ -1,5 +1,5 @@
 // The shape of one preference record, shared by FeedbackLog (writing) and exportDpoDataset (reading).
-import { isPlainObject } from '../config/validate.js';
+import { isPlainObject } from '../internal/validate.js';
 
 /** One chat turn inside a conversational preference record. */
 export interface FeedbackMessage {

@@ -1,4 +1,4 @@
-import { headSlice } from '../embed/text.js';
+import { headSlice } from './text.js';
 import type { ChatMessage } from '../messages.js';
 
 /** What the router accepts as a request's content: a prompt string or a message list. */

@@ -1,5 +1,4 @@
-import type { FitFeatures, FitOptions } from '../learn/fit-options.js';
-import type { StaticEmbedder } from './static-embedder.js';
+import type { FitFeatures } from '../internal/fit-features.js';
 
 /**
  * Turns texts into fixed-length vectors. Vectors should be L2-normalised; the router

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Embedder } from './embedder.js';
-import type { FitFeatures } from '../learn/fit-options.js';
+import type { FitFeatures } from '../internal/fit-features.js';
 import { optInteger, optOneOf } from '../internal/validate.js';
 import { SwitchyardError } from '../errors.js';
 import { decodeStaticTable, type StaticTable, type StaticTableDtype, type StaticTableMeta } from './static-table-format.js';

@@ -2,6 +2,7 @@ import { invalidOption } from '../errors.js';
 import { isPlainObject, optBoolean, optInteger, optNumber, optOneOf } from '../internal/validate.js';
 import type { FeedbackSource } from './feedback.js';
 import type { Embedder } from '../embed/embedder.js';
+import type { FitFeatures } from '../internal/fit-features.js';
 
 /** Options of {@link FastProjectRouter.fit} (and of the `fit` option of `create()`). All optional. */
 export interface FitOptions {
@@ -92,16 +93,7 @@ export interface FitOptions {
   readonly worker?: boolean;
 }
 
-/**
- * Feature source of the learned head:
- * - `'hashed'`: its own hashed space (`HashEmbedder({ dim: hashDim, stopwords: 'none' })`),
- *   independent of the router's embedder. A query is hashed, not embedded, once every project
- *   is fitted.
- * - `'embedder'`: the router's embedder vectors (the same space as the unfitted rows).
- * - `'hybrid'`: the embedder vector and the hashed features concatenated, each L2-normalised
- *   and scaled by √½ so neither dominates; works with any embedder, synchronous or not.
- */
-export type FitFeatures = 'hashed' | 'embedder' | 'hybrid';
+export type { FitFeatures } from '../internal/fit-features.js';
 
 /** Fully resolved {@link FitOptions}. @internal */
 export interface ResolvedFitOptions {

@@ -75,7 +75,7 @@ test('FeedbackLog#record() – typed errors for bad records, oversize records an
   }
   assert.equal(log.record(bad.at(-1) as never), true, 'own __proto__ key is ignored, not merged');
   assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
-  assert.throws(() => log.record({ prompt: 'x'.repeat(300), chosen: 'a', rejected: 'b' }), { code: 'ERR_PROMPT_TOO_LARGE' });
+  assert.throws(() => log.record({ prompt: 'x'.repeat(300), chosen: 'a', rejected: 'b' }), { code: 'ERR_RECORD_TOO_LARGE' });
   await log.close();
   await log.close(); // idempotent
   assert.throws(() => log.record({ prompt: 'p', chosen: 'a', rejected: 'b' }), { code: 'ERR_CLOSED' });

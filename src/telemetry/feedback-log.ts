@@ -16,7 +16,7 @@ export interface FeedbackLogOptions {
   readonly maxQueue?: number;
   /** Records per append (a batch is also cut at {@link FEEDBACK_BATCH_BYTES}). @defaultValue 1000 */
   readonly maxBatch?: number;
-  /** Largest serialized record, bytes; larger ones throw `ERR_PROMPT_TOO_LARGE`. @defaultValue 1048576 */
+  /** Largest serialized record, bytes; larger ones throw `ERR_RECORD_TOO_LARGE`. @defaultValue 1048576 */
   readonly maxRecordBytes?: number;
   /** Wall clock for the `ts` field, ms since the epoch. @defaultValue Date.now */
   readonly now?: () => number;
@@ -170,7 +170,7 @@ export class FeedbackLog extends EventEmitter<FeedbackLogEvents> {
    * @param record - the preference pair
    * @returns `true` when queued; `false` when dropped because the queue is full or an earlier append failed
    * @throws {@link SwitchyardError} `ERR_INVALID_FEEDBACK` (not a valid pair, or `meta` not JSON-serializable),
-   *   `ERR_PROMPT_TOO_LARGE` (over `maxRecordBytes`), `ERR_CLOSED` (after `close()`).
+   *   `ERR_RECORD_TOO_LARGE` (over `maxRecordBytes`), `ERR_CLOSED` (after `close()`).
    */
   record(record: FeedbackRecord): boolean {
     if (this.#closing) throw new SwitchyardError('ERR_CLOSED', 'FeedbackLog#record() called after close()');
@@ -183,7 +183,7 @@ export class FeedbackLog extends EventEmitter<FeedbackLogEvents> {
       throw new SwitchyardError('ERR_INVALID_FEEDBACK', `Invalid feedback record: not JSON-serializable (${(cause as Error).message})`, { cause });
     }
     if (line.length > this.#maxRecordBytes || Buffer.byteLength(line) > this.#maxRecordBytes) {
-      throw new SwitchyardError('ERR_PROMPT_TOO_LARGE', `Feedback record is larger than maxRecordBytes (${this.#maxRecordBytes})`, { details: { maxRecordBytes: this.#maxRecordBytes } });
+      throw new SwitchyardError('ERR_RECORD_TOO_LARGE', `Feedback record is larger than maxRecordBytes (${this.#maxRecordBytes})`, { details: { maxRecordBytes: this.#maxRecordBytes } });
     }
     if (this.#failure !== null || this.#pending.length + this.#inflight >= this.#maxQueue) {
       this.#dropped++;

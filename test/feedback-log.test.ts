@@ -91,15 +91,27 @@ test('FeedbackLog.open() – bad options and an unopenable path are typed errors
   await assert.rejects(FeedbackLog.open(path.join(dir, 'missing-dir', 'x.jsonl')), { code: 'ERR_FEEDBACK_IO' });
 });
 
-test('FeedbackLog – a failing disk (/dev/full) emits write:failed, rejects close() and stops accepting', { skip: process.platform !== 'linux' }, async () => {
+test('FeedbackLog – a failing disk (/dev/full) emits batch:failed, rejects close() and stops accepting', { skip: process.platform !== 'linux' }, async () => {
   const log = await FeedbackLog.open('/dev/full');
   const failures: SwitchyardError[] = [];
-  log.on('write:failed', (e) => failures.push(e));
+  log.on('batch:failed', (e) => failures.push(e));
   assert.equal(log.record({ prompt: 'p', chosen: 'a', rejected: 'b' }), true);
   await assert.rejects(log.flush(), { code: 'ERR_FEEDBACK_IO' });
   assert.equal(failures.length, 1);
   assert.match(String((failures[0]!.cause as Error).message), /ENOSPC/);
   assert.equal(log.record({ prompt: 'p2', chosen: 'a', rejected: 'b' }), false, 'refused after the failure');
   assert.deepEqual({ ...log.stats(), bytes: 0 }, { recorded: 1, written: 0, dropped: 1, lost: 1, queued: 0, bytes: 0 });
+  await assert.rejects(log.close(), { code: 'ERR_FEEDBACK_IO' });
+});
+
+test('FeedbackLog – the deprecated write:failed still fires, after batch:failed and with the same error', { skip: process.platform !== 'linux' }, async () => {
+  const log = await FeedbackLog.open('/dev/full');
+  const heard: Array<[string, SwitchyardError]> = [];
+  log.on('write:failed', (e) => heard.push(['write:failed', e]));
+  log.on('batch:failed', (e) => heard.push(['batch:failed', e]));
+  log.record({ prompt: 'p', chosen: 'a', rejected: 'b' });
+  await assert.rejects(log.flush(), { code: 'ERR_FEEDBACK_IO' });
+  assert.deepEqual(heard.map(([name]) => name), ['batch:failed', 'write:failed']);
+  assert.equal(heard[0]![1], heard[1]![1]);
   await assert.rejects(log.close(), { code: 'ERR_FEEDBACK_IO' });
 });

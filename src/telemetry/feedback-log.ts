@@ -1,4 +1,5 @@
 // FeedbackLog: preference records appended to a JSONL file in batches, off the routing path.
+import { emitRenamed } from '../internal/renamed-event.js';
 import { open, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { EventEmitter } from 'eventemitter3';
 import { optInteger } from '../internal/validate.js';
@@ -40,7 +41,9 @@ export interface FeedbackLogStats {
 
 /** Events of {@link FeedbackLog}. */
 export interface FeedbackLogEvents {
-  /** An append failed; the log stops accepting records and `flush()`/`close()` reject. */
+  /** A batch could not be appended; the log stops accepting records and `flush()`/`close()` reject. */
+  'batch:failed': [error: SwitchyardError];
+  /** @deprecated Use `batch:failed` (same payload, fired right after it). Removed in 0.3.0. */
   'write:failed': [error: SwitchyardError];
   /** A batch reached the file (emitted only when someone listens). */
   'batch:written': [batch: FeedbackBatchWritten];
@@ -311,7 +314,7 @@ export class FeedbackLog extends EventEmitter<FeedbackLogEvents> {
         this.#failure = new SwitchyardError('ERR_FEEDBACK_IO', `Cannot append to feedback log ${describeValue(this.#path)}: ${(cause as Error).message}`, {
           cause, details: { path: this.#path },
         });
-        if (this.listenerCount('write:failed') > 0) this.emit('write:failed', this.#failure);
+        emitRenamed(this, 'batch:failed', 'write:failed', this.#failure);
       } finally {
         this.#inflight = 0;
       }

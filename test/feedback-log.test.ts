@@ -20,7 +20,7 @@ async function readLines(file: string): Promise<Record<string, unknown>[]> {
 
 test('FeedbackLog#record() – returns before any write; close() appends every record in order', async (t) => {
   const file = path.join(await tempDir(t), 'fb.jsonl');
-  const log = await FeedbackLog.open(file, { now: () => 1700000000000, maxBatch: 64 });
+  const log = await FeedbackLog.open(file, { wallClock: () => 1700000000000, maxBatch: 64 });
   for (let i = 0; i < 5000; i++) {
     assert.equal(log.record({ prompt: `q${i}`, chosen: 'dev/code', rejected: 'farm/llama', meta: { i } }), true);
   }
@@ -114,4 +114,18 @@ test('FeedbackLog – the deprecated write:failed still fires, after batch:faile
   assert.deepEqual(heard.map(([name]) => name), ['batch:failed', 'write:failed']);
   assert.equal(heard[0]![1], heard[1]![1]);
   await assert.rejects(log.close(), { code: 'ERR_FEEDBACK_IO' });
+});
+
+test('FeedbackLog.open() – the deprecated `now` still sets the wall clock; `now` and `wallClock` together are ERR_INVALID_OPTION', async (t) => {
+  const file = path.join(await tempDir(t), 'fb.jsonl');
+  const log = await FeedbackLog.open(file, { now: () => 1700000000001 });
+  log.record({ prompt: 'p', chosen: 'a', rejected: 'b' });
+  await log.close();
+  assert.equal((await readLines(file))[0]!['ts'], 1700000000001);
+  await assert.rejects(FeedbackLog.open(file, { now: Date.now, wallClock: Date.now }), (e: unknown) => {
+    assert.ok(e instanceof Error && 'code' in e && e.code === 'ERR_INVALID_OPTION');
+    assert.match(e.message, /`now` \(deprecated\) and `wallClock`/);
+    return true;
+  });
+  await assert.rejects(FeedbackLog.open(file, { wallClock: 5 as never }), { code: 'ERR_INVALID_OPTION', message: /`wallClock`/ });
 });

@@ -1,4 +1,4 @@
-import type { FlatAlias } from '../internal/nested-options.js';
+import type { FlatAlias } from '../internal/renamed-options.js';
 import type { ClassifyFn } from './llm-classifier.js';
 import type { TierSpec } from './tiers.js';
 

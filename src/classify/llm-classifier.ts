@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { SwitchyardError } from '../errors.js';
 import { isPlainObject, optInteger } from '../internal/validate.js';
 import { invalidOption } from '../errors.js';
-import { optGroup } from '../internal/nested-options.js';
+import { optGroup } from '../internal/renamed-options.js';
 import { ClassifierBreaker, type ClassifierBreakerState } from './classifier-breaker.js';
 import { messageKey } from './message-key.js';
 import type { ClassifiableRequest } from './request-shape.js';

@@ -5,7 +5,7 @@ import { isPlainObject, optBoolean, optOneOf, optString } from '../internal/vali
 import { optPhrases } from './keyword-pattern.js';
 import { LlmClassifier, resolveLlmClassifierOptions, type ClassifierStats, type LlmClassifierOptions } from './llm-classifier.js';
 import { LLM_ALIASES, SIGNAL_ALIASES, type LlmJudgeOptions, type SignalOptions } from './classifier-options.js';
-import { nestFlatOptions } from '../internal/nested-options.js';
+import { nestFlatOptions } from '../internal/renamed-options.js';
 import type { ClassifiableRequest } from './request-shape.js';
 import { headSlice } from '../internal/text.js';
 import {

@@ -4,7 +4,7 @@ import { anyMatch, compileFileReferences, compilePhrases, distinctMatches, optPh
 import { readRequestShape, type ClassifiableRequest, type RequestShape, type ScanLimits } from './request-shape.js';
 import { resolveTiers, type ResolvedTiers, type TierSpec } from './tiers.js';
 import { SIGNAL_ALIASES, type SignalOptions } from './classifier-options.js';
-import { nestFlatOptions, optGroup } from '../internal/nested-options.js';
+import { nestFlatOptions, optGroup } from '../internal/renamed-options.js';
 
 /** Phase-1 verdict: the local tier, a remote tier, or unclear (phase 2 decides). */
 export type RoutingBand = 'LOCAL' | 'REMOTE' | 'AMBIGUOUS';

@@ -3,6 +3,7 @@ import { emitRenamed } from '../internal/renamed-event.js';
 import { open, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { EventEmitter } from 'eventemitter3';
 import { optInteger } from '../internal/validate.js';
+import { optRenamed } from '../internal/renamed-options.js';
 import { SwitchyardError, describeValue, invalidOption } from '../errors.js';
 import { checkFeedback, type FeedbackRecord } from './feedback-record.js';
 
@@ -19,7 +20,9 @@ export interface FeedbackLogOptions {
   readonly maxBatch?: number;
   /** Largest serialized record, bytes; larger ones throw `ERR_RECORD_TOO_LARGE`. @defaultValue 1048576 */
   readonly maxRecordBytes?: number;
-  /** Wall clock for the `ts` field, ms since the epoch. @defaultValue Date.now */
+  /** Wall clock for the `ts` field, ms since the Unix epoch (see docs/telemetry.md, "Clocks"). @defaultValue `Date.now` */
+  readonly wallClock?: () => number;
+  /** @deprecated Use {@link FeedbackLogOptions.wallClock} (an option named `now` is a monotonic clock). Removed in 0.3.0. */
   readonly now?: () => number;
 }
 
@@ -114,7 +117,7 @@ export class FeedbackLog extends EventEmitter<FeedbackLogEvents> {
   readonly #maxQueue: number;
   readonly #maxBatch: number;
   readonly #maxRecordBytes: number;
-  readonly #now: () => number;
+  readonly #wallClock: () => number;
   #pending: string[] = [];
   #inflight = 0;
   #writing: Promise<void> | null = null;
@@ -127,7 +130,7 @@ export class FeedbackLog extends EventEmitter<FeedbackLogEvents> {
   #lost = 0;
   #bytes = 0;
 
-  private constructor(fh: FileHandle, path: string, lockPath: string | undefined, maxQueue: number, maxBatch: number, maxRecordBytes: number, now: () => number) {
+  private constructor(fh: FileHandle, path: string, lockPath: string | undefined, maxQueue: number, maxBatch: number, maxRecordBytes: number, wallClock: () => number) {
     super();
     this.#fh = fh;
     this.#path = path;
@@ -135,7 +138,7 @@ export class FeedbackLog extends EventEmitter<FeedbackLogEvents> {
     this.#maxQueue = maxQueue;
     this.#maxBatch = maxBatch;
     this.#maxRecordBytes = maxRecordBytes;
-    this.#now = now;
+    this.#wallClock = wallClock;
   }
 
   /**
@@ -150,8 +153,8 @@ export class FeedbackLog extends EventEmitter<FeedbackLogEvents> {
     const maxQueue = optInteger('maxQueue', options.maxQueue, 10_000, 1, 10_000_000);
     const maxBatch = optInteger('maxBatch', options.maxBatch, 1000, 1, 1_000_000);
     const maxRecordBytes = optInteger('maxRecordBytes', options.maxRecordBytes, 1 << 20, 16, 1 << 30);
-    const now = options.now ?? Date.now;
-    if (typeof now !== 'function') invalidOption('now', 'a function', now);
+    const wallClock = optRenamed(options as Record<string, unknown>, 'wallClock', 'now') ?? Date.now;
+    if (typeof wallClock !== 'function') invalidOption('wallClock', 'a function', wallClock);
     let fh: FileHandle;
     let regular: boolean;
     try {
@@ -160,7 +163,7 @@ export class FeedbackLog extends EventEmitter<FeedbackLogEvents> {
     } catch (cause) {
       throw new SwitchyardError('ERR_FEEDBACK_IO', `Cannot open feedback log ${describeValue(path)}: ${(cause as Error).message}`, { cause, details: { path } });
     }
-    return new FeedbackLog(fh, path, regular ? `${path}.lock` : undefined, maxQueue, maxBatch, maxRecordBytes, now);
+    return new FeedbackLog(fh, path, regular ? `${path}.lock` : undefined, maxQueue, maxBatch, maxRecordBytes, wallClock as () => number);
   }
 
   /** Path of the log file. */
@@ -181,7 +184,7 @@ export class FeedbackLog extends EventEmitter<FeedbackLogEvents> {
     if (!checked.ok) throw new SwitchyardError('ERR_INVALID_FEEDBACK', `Invalid feedback record: ${checked.reason}`, { details: { reason: checked.reason } });
     let line: string;
     try {
-      line = JSON.stringify({ ...checked.record, ts: this.#now() }) + '\n';
+      line = JSON.stringify({ ...checked.record, ts: this.#wallClock() }) + '\n';
     } catch (cause) {
       throw new SwitchyardError('ERR_INVALID_FEEDBACK', `Invalid feedback record: not JSON-serializable (${(cause as Error).message})`, { cause });
     }

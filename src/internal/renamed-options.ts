@@ -1,9 +1,11 @@
 import { SwitchyardError, invalidOption } from '../errors.js';
 import { isPlainObject } from './validate.js';
 
-// Options grouped by concern (ApiMap's `breaker` / `retry`, the classifier's `llm`, `scan`...)
-// replaced some 0.1 flat names. These helpers move a deprecated flat name onto its nested place
-// once, before validation, so errors and resolved options only ever use the nested name.
+// Options renamed before 1.0 keep their old name until 0.3.0. A renamed top-level option
+// (`now` -> `wallClock`) is read through optRenamed(); a flat name that moved into a group (the
+// classifier's `classifierTimeoutMs` -> `llm.timeoutMs`) is moved onto its nested place once,
+// before validation, by nestFlatOptions(). Either way errors and resolved options use only the
+// new name, and giving both names for one setting is ERR_INVALID_OPTION naming both.
 
 /** One deprecated flat option name and the nested path that replaced it. @internal */
 export type FlatAlias = readonly [flat: string, group: string, key: string];
@@ -50,12 +52,27 @@ export function nestFlatOptions(options: Record<string, unknown>, aliases: reado
       group = group[part] as Record<string, unknown>;
     }
     const nested = `${path}.${key}`;
-    if (group[key] !== undefined) {
-      throw new SwitchyardError('ERR_INVALID_OPTION', `Expected one of \`${flat}\` (deprecated) and \`${nested}\`, got both; give only \`${nested}\``, {
-        details: { option: nested, deprecated: flat },
-      });
-    }
+    if (group[key] !== undefined) bothGiven(flat, nested);
     group[key] = value;
   }
   return out ?? options;
+}
+
+/**
+ * The value of option `name`, or of its deprecated former name `oldName` when only that is given.
+ * @throws ERR_INVALID_OPTION when both are given
+ * @internal
+ */
+export function optRenamed(options: Readonly<Record<string, unknown>>, name: string, oldName: string): unknown {
+  const value = options[name];
+  const old = options[oldName];
+  if (old === undefined) return value;
+  if (value !== undefined) bothGiven(oldName, name);
+  return old;
+}
+
+function bothGiven(oldName: string, name: string): never {
+  throw new SwitchyardError('ERR_INVALID_OPTION', `Expected one of \`${oldName}\` (deprecated) and \`${name}\`, got both; give only \`${name}\``, {
+    details: { option: name, deprecated: oldName },
+  });
 }

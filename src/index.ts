@@ -56,9 +56,9 @@ export type { LoadRoutingConfigOptions, RoutingConfig } from './config/routing-c
 // embedding cache
 export { EmbeddingCache } from './embed/embedding-cache.js';
 export type {
-  CacheLoadReport, CacheRejectReason, CacheRejectedEvent, CacheSavedEvent, EmbeddingCacheEvents, EmbeddingCacheFileHandle, EmbeddingCacheFileStat, EmbeddingCacheFs,
-  EmbeddingCacheOptions, EmbeddingCacheStats,
+  CacheLoadReport, CacheRejectReason, CacheRejectedEvent, CacheSavedEvent, EmbeddingCacheEvents, EmbeddingCacheOptions, EmbeddingCacheStats,
 } from './embed/embedding-cache.js';
+// Internal (not exported): the cache's file I/O and its fs test seam (embed/cache-file-io.ts).
 // classify
 export {
   computeRoutingSignals,

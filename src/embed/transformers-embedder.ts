@@ -64,7 +64,8 @@ export type TransformersReadyEvent = TransformersLoadedEvent;
 
 /**
  * The part of `@huggingface/transformers` this embedder uses. It exists so tests can stand
- * in a module that fails to load (see {@link TransformersEmbedderOptions.loadModule}).
+ * in a module that fails to load (see `TransformersEmbedderOptions.loadModule`).
+ * @internal
  */
 export interface TransformersModule {
   /** `pipeline(task, model, options)`. */
@@ -121,6 +122,7 @@ export interface TransformersEmbedderOptions {
    * package being absent (the result is `ERR_EMBEDDER_UNAVAILABLE`), or one that returns a
    * specific build of the module.
    * @defaultValue `() => import('@huggingface/transformers')`
+   * @internal
    */
   readonly loadModule?: () => Promise<unknown>;
 }

@@ -2,7 +2,7 @@
 // only the channel names and the shared metrics channel, so it never imports classify (that was
 // an import cycle with request-classifier.ts).
 import { tracingChannel } from 'node:diagnostics_channel';
-import { DIAGNOSTICS_CHANNELS, countPayloadBuilt, metricsChannel } from '../telemetry/diagnostics.js';
+import { DIAGNOSTICS_CHANNELS, countDiagnosticsPayload, metricsChannel } from '../telemetry/diagnostics.js';
 import type { DecideResult, RoutingPhase } from './request-classifier.js';
 
 /** Context object of the `switchyard:classify` tracing channel: one {@link RequestClassifier.decide} call. */
@@ -41,7 +41,7 @@ export const classifyTracing: ReturnType<typeof tracingChannel<unknown, Classify
  * @internal
  */
 export function publishClassifyMetric(d: DecideResult, classifierLatencyMs: number): void {
-  countPayloadBuilt();
+  countDiagnosticsPayload();
   const m: ClassifyMetric = { type: 'classify', phase: d.phase, tier: d.tier, score: d.score, classifierLatencyMs };
   metricsChannel.publish(m);
 }
@@ -52,6 +52,6 @@ export function publishClassifyMetric(d: DecideResult, classifierLatencyMs: numb
  * @internal
  */
 export function traceClassify(model: string | undefined, fn: () => Promise<DecideResult>): Promise<DecideResult> {
-  countPayloadBuilt();
+  countDiagnosticsPayload();
   return classifyTracing.tracePromise(fn, { model });
 }

@@ -131,10 +131,10 @@ export function unsafeDiagnosticsPayloadsBuilt(): number {
 }
 
 /**
- * Counts one payload built; every feature's publish/trace helper calls it first.
+ * Counts one payload built (feature telemetry modules call it before publishing or tracing).
  * @internal
  */
-export function countPayloadBuilt(): void {
+export function countDiagnosticsPayload(): void {
   built++;
 }
 

@@ -2,13 +2,13 @@ import { LRUCache } from 'lru-cache';
 import { SwitchyardError } from '../errors.js';
 import { isPlainObject, optInteger } from '../internal/validate.js';
 import { invalidOption } from '../errors.js';
-import { optGroup } from '../internal/renamed-options.js';
 import { ClassifierBreaker, type ClassifierBreakerState } from './classifier-breaker.js';
 import { messageKey } from './message-key.js';
 import type { ClassifiableRequest } from './request-shape.js';
 import { headSlice } from '../internal/text.js';
 import type { RoutingSignals } from './signals.js';
 import type { ResolvedTiers, TierSpec } from './tiers.js';
+import { optGroup } from '../internal/renamed-options.js';
 
 /** What the host's classifier is given besides the request. */
 export interface ClassifyContext {

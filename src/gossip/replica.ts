@@ -29,7 +29,7 @@ export type RouteUpdateReason = 'applied' | 'duplicate' | 'stale' | 'expired' | 
 /** Replication settings (resolved router options carry them). @internal */
 export interface ReplicationSettings {
   readonly nodeId: string;
-  /** Wall clock, ms since the Unix epoch: update timestamps are compared across nodes. */
+  /** Wall clock, ms since the Unix epoch. */
   readonly wallClock: () => number;
   readonly tombstoneRetentionMs: number;
   readonly maxClockSkewMs: number;

@@ -72,15 +72,16 @@ export {
 export { DEFAULT_TIERS } from './classify/tiers.js';
 export { RequestClassifier } from './classify/request-classifier.js';
 export type { RoutingBand, RoutingSignals } from './classify/signals.js';
-export type {
-  LlmJudgeBreakerOptions, LlmJudgeOptions, SignalOptions, SignalPhrases, SignalScanOptions, SignalThresholds,
-} from './classify/classifier-options.js';
+export type { SignalOptions, SignalPhrases, SignalScanOptions, SignalThresholds } from './classify/classifier-options.js';
 export type { TierSpec } from './classify/tiers.js';
 export type { ClassifiableRequest } from './classify/request-shape.js';
-export type { DecideResult, RoutingDecision, RoutingPhase, RoutingMode, RequestClassifierOptions, DecideOptions } from './classify/request-classifier.js';
+export type { DecideResult, RoutingDecision, RoutingPhase } from './classify/decide-result.js';
+export type { RoutingMode, RequestClassifierOptions, DecideOptions } from './classify/request-classifier.js';
 export type { ClassifyMetric, ClassifyTraceContext } from './classify/classify-telemetry.js';
 export type {
   LlmClassifierOptions,
+  LlmJudgeBreakerOptions,
+  LlmJudgeOptions,
   ClassifyFn,
   ClassifyContext,
   TierClassification,

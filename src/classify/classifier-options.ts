@@ -1,10 +1,10 @@
 import type { FlatAlias } from '../internal/renamed-options.js';
-import type { ClassifyFn } from './llm-classifier.js';
 import type { TierSpec } from './tiers.js';
 
-// The classifier's options are grouped by concern (thresholds, phrases, scan, llm), as ApiMap
-// nests `breaker` and `retry`. The 0.1 flat names stay accepted until 0.3.0: they are moved onto
-// their nested place once, before validation, so every error and resolved value uses one name.
+// The classifier's options are grouped by concern (thresholds, phrases and scan here, llm in
+// llm-classifier.ts), as ApiMap nests `breaker` and `retry`. The 0.1 flat names stay accepted
+// until 0.3.0: they are moved onto their nested place once, before validation, so every error
+// and resolved value uses one name.
 
 /** Phase-1 limits and cut-offs ({@link SignalOptions.thresholds}). */
 export interface SignalThresholds {
@@ -51,28 +51,6 @@ export interface SignalScanOptions {
   readonly maxMessages?: number;
   /** Content blocks scanned per message. @defaultValue 256 */
   readonly maxBlocks?: number;
-}
-
-/** The phase-2 judge's breaker ({@link LlmJudgeOptions.breaker}). */
-export interface LlmJudgeBreakerOptions {
-  /** Consecutive classifier failures that open the breaker; 0 disables the breaker. @defaultValue 5 */
-  readonly consecutiveFailures?: number;
-  /** How long an open breaker skips phase 2 before one probe call, ms. @defaultValue 30000 */
-  readonly cooldownMs?: number;
-}
-
-/** Phase 2, the host's LLM judge ({@link RequestClassifierOptions.llm}); `classify` enables it. */
-export interface LlmJudgeOptions {
-  /** The host's classifier. Without it, ambiguous requests use phase 1's best guess. */
-  readonly classify?: ClassifyFn;
-  /** Time budget for one classifier call, ms; the call's `AbortSignal` fires when it runs out. @defaultValue 5000 */
-  readonly timeoutMs?: number;
-  /** Cached classifications (LRU, keyed by a hash of the last two messages); 0 disables the cache. @defaultValue 256 */
-  readonly cacheSize?: number;
-  /** Longest classifier reply accepted, chars; longer replies are unusable (never parsed). @defaultValue 4096 */
-  readonly maxOutputChars?: number;
-  /** Consecutive-failure breaker in front of the classifier. */
-  readonly breaker?: LlmJudgeBreakerOptions;
 }
 
 /** Flat phase-1 names of 0.1 -> their nested place. @internal */

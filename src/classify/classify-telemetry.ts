@@ -3,7 +3,7 @@
 // an import cycle with request-classifier.ts).
 import { tracingChannel } from 'node:diagnostics_channel';
 import { DIAGNOSTICS_CHANNELS, countDiagnosticsPayload, metricsChannel } from '../telemetry/diagnostics.js';
-import type { DecideResult, RoutingPhase } from './request-classifier.js';
+import type { DecideResult, RoutingPhase } from './decide-result.js';
 
 /** Context object of the `switchyard:classify` tracing channel: one {@link RequestClassifier.decide} call. */
 export interface ClassifyTraceContext {

@@ -42,6 +42,28 @@ export type ClassifyFn = (request: ClassifiableRequest, context: ClassifyContext
 /** Why phase 2 did not produce a tier. */
 export type ClassifierFailure = 'timeout' | 'error' | 'invalid_output' | 'breaker_open';
 
+/** The phase-2 judge's breaker ({@link LlmJudgeOptions.breaker}). */
+export interface LlmJudgeBreakerOptions {
+  /** Consecutive classifier failures that open the breaker; 0 disables the breaker. @defaultValue 5 */
+  readonly consecutiveFailures?: number;
+  /** How long an open breaker skips phase 2 before one probe call, ms. @defaultValue 30000 */
+  readonly cooldownMs?: number;
+}
+
+/** Phase 2, the host's LLM judge ({@link RequestClassifierOptions.llm}); `classify` enables it. */
+export interface LlmJudgeOptions {
+  /** The host's classifier. Without it, ambiguous requests use phase 1's best guess. */
+  readonly classify?: ClassifyFn;
+  /** Time budget for one classifier call, ms; the call's `AbortSignal` fires when it runs out. @defaultValue 5000 */
+  readonly timeoutMs?: number;
+  /** Cached classifications (LRU, keyed by a hash of the last two messages); 0 disables the cache. @defaultValue 256 */
+  readonly cacheSize?: number;
+  /** Longest classifier reply accepted, chars; longer replies are unusable (never parsed). @defaultValue 4096 */
+  readonly maxOutputChars?: number;
+  /** Consecutive-failure breaker in front of the classifier. */
+  readonly breaker?: LlmJudgeBreakerOptions;
+}
+
 /**
  * The 0.1 flat phase-2 option names, still accepted by {@link RequestClassifier} until 0.3.0.
  * @deprecated Use {@link RequestClassifierOptions.llm} ({@link LlmJudgeOptions}). Removed in 0.3.0.

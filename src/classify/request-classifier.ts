@@ -1,10 +1,11 @@
 import { metricsChannel } from '../telemetry/diagnostics.js';
 import { classifyTracing, publishClassifyMetric, traceClassify } from './classify-telemetry.js';
+import type { DecideResult, RoutingPhase } from './decide-result.js';
 import { SwitchyardError, invalidOption } from '../errors.js';
 import { isPlainObject, optBoolean, optOneOf, optString } from '../internal/validate.js';
 import { optPhrases } from './keyword-pattern.js';
-import { LlmClassifier, resolveLlmClassifierOptions, type ClassifierStats, type LlmClassifierOptions } from './llm-classifier.js';
-import { LLM_ALIASES, SIGNAL_ALIASES, type LlmJudgeOptions, type SignalOptions } from './classifier-options.js';
+import { LlmClassifier, resolveLlmClassifierOptions, type ClassifierStats, type LlmClassifierOptions, type LlmJudgeOptions } from './llm-classifier.js';
+import { LLM_ALIASES, SIGNAL_ALIASES, type SignalOptions } from './classifier-options.js';
 import { nestFlatOptions } from '../internal/renamed-options.js';
 import type { ClassifiableRequest } from './request-shape.js';
 import { headSlice } from '../internal/text.js';
@@ -14,30 +15,8 @@ import {
 } from './signals.js';
 import type { TierSpec } from './tiers.js';
 
-/** How a {@link DecideResult} was reached. */
-export type RoutingPhase = 'explicit' | 'heuristic' | 'llm_classifier' | 'fallback';
-
 /** Routing mode: two-phase (`'local_first'`) or the legacy keyword-only routing (`'keyword'`). */
 export type RoutingMode = 'local_first' | 'keyword';
-
-/** Where a request goes, and why: the result of {@link RequestClassifier.decide}. */
-export interface DecideResult {
-  /** Provider of the chosen tier (or the explicit provider). */
-  readonly provider: string;
-  /** Model of the chosen tier (or the explicit model). */
-  readonly model: string;
-  /** Name of the chosen tier. */
-  readonly tier: string;
-  /** Phase-1 complexity score in [0, 1]; `0` when no content rule ran (explicit, disabled). */
-  readonly score: number;
-  /** Phase-1 reasons, then the phase-2 / override outcome. */
-  readonly reasons: readonly string[];
-  /** How the decision was reached. */
-  readonly phase: RoutingPhase;
-}
-
-/** @deprecated Use {@link DecideResult}. Removed in 0.3.0. */
-export type RoutingDecision = DecideResult;
 
 /** Per-call options of {@link RequestClassifier.decide}. */
 export interface DecideOptions {

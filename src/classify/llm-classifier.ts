@@ -8,7 +8,8 @@ import type { ClassifiableRequest } from './request-shape.js';
 import { headSlice } from '../internal/text.js';
 import type { RoutingSignals } from './signals.js';
 import type { ResolvedTiers, TierSpec } from './tiers.js';
-import { optGroup } from '../internal/renamed-options.js';
+import { nestFlatOptions, optGroup } from '../internal/renamed-options.js';
+import { LLM_ALIASES } from './classifier-options.js';
 
 /** What the host's classifier is given besides the request. */
 export interface ClassifyContext {
@@ -116,11 +117,12 @@ interface Resolved {
 const REASON_CHARS = 200;
 
 /**
- * Validates the `llm` group (flat names already nested) and the classifier's `now`; returns
+ * Validates the `llm` group (deprecated flat names moved into it) and the classifier's `now`; returns
  * `null` when no `llm.classify` function is configured.
  * @internal
  */
-export function resolveLlmClassifierOptions(o: Record<string, unknown>): Resolved | null {
+export function resolveLlmClassifierOptions(options: Record<string, unknown>): Resolved | null {
+  const o = nestFlatOptions(options, LLM_ALIASES); // no copy when already nested
   const llm = optGroup(o, 'llm');
   const breaker = optGroup(o, 'llm.breaker');
   const classify = llm['classify'];

@@ -17,7 +17,7 @@ export interface RoutingSignals {
   readonly confidence: number;
   /**
    * Complexity score in [0, 1] (sum of rule weights, capped). Picks the remote tier: at or
-   * above `topTierScore` the top (last) tier, below it the mid (second) tier.
+   * above `thresholds.topTierScore` the top (last) tier, below it the mid (second) tier.
    */
   readonly score: number;
   /** One human-readable line per rule that fired, then the tier choice. */
@@ -260,10 +260,10 @@ function tierReason(score: number, o: ResolvedSignalOptions, tier: TierSpec): st
  * bounded by the scan limits (a 1 MB message is measured by its length and only a head and
  * tail of it are scanned).
  *
- * Forces `REMOTE`: tools or tool calls, tool results, context above `localContextCharLimit`,
- * more than `maxLocalTurns` turns, an agentic system prompt, `deepReasoningMinMatches`+
- * deep-reasoning keywords, more than `maxFileReferences` file references, a multi-file change
- * request. Favors `LOCAL`: one short message, a simple-task pattern, no or a short system
+ * Forces `REMOTE`: tools or tool calls, tool results, context above
+ * `thresholds.localContextCharLimit`, more than `thresholds.maxLocalTurns` turns, an agentic
+ * system prompt, `thresholds.deepReasoningMinMatches`+ deep-reasoning keywords, more than
+ * `thresholds.maxFileReferences` file references, a multi-file change request. Favors `LOCAL`: one short message, a simple-task pattern, no or a short system
  * prompt, a single-file simple edit. `LOCAL` needs the first and third plus one of the others,
  * and no mixed signal; anything else is `AMBIGUOUS`.
  *
@@ -271,7 +271,7 @@ function tierReason(score: number, o: ResolvedSignalOptions, tier: TierSpec): st
  * so pass the same object on every call.
  *
  * @param request - OpenAI- or Anthropic-shaped request (untrusted)
- * @param options - phase-1 options
+ * @param options - phase-1 options (`tiers`, `thresholds`, `phrases`, `scan`)
  * @returns the band, confidence, score, reasons and best-guess tier
  * @throws {@link SwitchyardError} `ERR_INVALID_MESSAGES` when `request` is not an object with a
  *   `messages` array; `ERR_INVALID_OPTION` for invalid options

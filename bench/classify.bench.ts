@@ -50,7 +50,7 @@ export default async function (): Promise<BenchSection[]> {
     measure('computeRoutingSignals: 200 KB message', () => computeRoutingSignals(big200k, options), { note: 'bounded: 8 KiB head + tail scanned' }),
     measure('computeRoutingSignals: 1 MB message', () => computeRoutingSignals(big1m, options), { note: 'same work as 200 KB: sized from .length' }),
   ];
-  const cached = new RequestClassifier({ classify: () => ({ tier: 'sonnet', reason: 'bench' }) });
+  const cached = new RequestClassifier({ llm: { classify: () => ({ tier: 'sonnet', reason: 'bench' }) } });
   await cached.decide(ambiguousChat);
   const heuristic = new RequestClassifier();
   const phase2 = [

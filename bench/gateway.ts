@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { ApiMap, DEFAULT_TIERS, RequestClassifier, type ClassifiableRequest, type RoutingDecision } from '../src/index.js';
+import { ApiMap, DEFAULT_TIERS, RequestClassifier, type ClassifiableRequest, type DecideResult } from '../src/index.js';
 import { createGateway } from '../examples/anthropic-gateway/server.js';
 import { SAMPLE_REQUESTS } from '../examples/anthropic-gateway/sample-requests.js';
 import { startFakeAnthropic } from '../test/helpers/fake-anthropic-upstream.js';
@@ -31,11 +31,11 @@ const pct = (n: number, of: number): string => `${((100 * n) / of).toFixed(0)}%`
 
 // 1. Tier distribution: the default classifier (DEFAULT_TIERS, no phase-2 classifier).
 const classifier = new RequestClassifier();
-const decisions: RoutingDecision[] = [];
+const decisions: DecideResult[] = [];
 for (const s of samples) decisions.push(await classifier.decide(s.body as unknown as ClassifiableRequest));
 const tierNames = DEFAULT_TIERS.map((t) => t.name);
 const kinds = [...new Set(samples.map((s) => s.kind))];
-const count = (pred: (d: RoutingDecision, i: number) => boolean): number => decisions.filter(pred).length;
+const count = (pred: (d: DecideResult, i: number) => boolean): number => decisions.filter(pred).length;
 
 // 2a. decide() per request, each call timed on its own, over every sample.
 const decideNs: number[] = [];
@@ -149,7 +149,7 @@ const md = [
   `| kind of request | n | ${tierNames.join(' | ')} |`,
   `|---|---|${tierNames.map(() => '---').join('|')}|`,
   ...kinds.map((k) => {
-    const of = (_d: RoutingDecision, i: number): boolean => samples[i]!.kind === k;
+    const of = (_d: DecideResult, i: number): boolean => samples[i]!.kind === k;
     return `| ${k} | ${count(of)} | ${tierNames.map((t) => count((d, i) => of(d, i) && d.tier === t)).join(' | ')} |`;
   }),
   '',

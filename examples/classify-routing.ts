@@ -4,12 +4,14 @@
 import { RequestClassifier, type ClassifiableRequest } from '../src/index.js';
 
 const classifier = new RequestClassifier({
-  // In a real host: POST to Ollama with a prompt asking for {"tier": ..., "reason": ...}, pass `signal`.
-  classify: async (request, { signal }) => {
-    if (signal.aborted) throw signal.reason;
-    const last = request.messages.at(-1)?.content;
-    const text = typeof last === 'string' ? last : '';
-    return text.length > 60 ? '{"tier":"sonnet","reason":"multi-step task"}' : '{"tier":"local","reason":"small task"}';
+  llm: {
+    // In a real host: POST to Ollama with a prompt asking for {"tier": ..., "reason": ...}, pass `signal`.
+    classify: async (request, { signal }) => {
+      if (signal.aborted) throw signal.reason;
+      const last = request.messages.at(-1)?.content;
+      const text = typeof last === 'string' ? last : '';
+      return text.length > 60 ? '{"tier":"sonnet","reason":"multi-step task"}' : '{"tier":"local","reason":"small task"}';
+    },
   },
 });
 

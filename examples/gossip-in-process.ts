@@ -39,4 +39,4 @@ console.log('hostile:', bad.reason, bad.error?.code);
 // b routes: farm/llama-care
 // redelivered: duplicate
 // c merged 2 entries; routes: dev/code-helper
-// hostile: invalid ERR_INVALID_MESSAGE
+// hostile: invalid ERR_INVALID_ROUTE_UPDATE

@@ -6,7 +6,7 @@
  * - `ERR_DUPLICATE_PROJECT`: two projects (or a project and an alias) claim the same model path.
  * - `ERR_INVALID_EMBEDDING`: an embedding has the wrong length or a non-finite value.
  * - `ERR_INVALID_MESSAGES`: request messages are not in a supported shape.
- * - `ERR_PROMPT_TOO_LARGE`: input exceeds a configured size limit.
+ * - `ERR_PROMPT_TOO_LARGE`: deprecated, no longer thrown (an oversized feedback record now reports `ERR_RECORD_TOO_LARGE`); removed in 0.3.0.
  * - `ERR_EMBEDDER_UNAVAILABLE`: the embedder backend (e.g. `@huggingface/transformers`) is not installed or cannot load its model.
  * - `ERR_EMBEDDER_FAILED`: the embedder threw or returned malformed output.
  * - `ERR_SYNC_EMBEDDER_REQUIRED`: a synchronous call was made with an asynchronous embedder.
@@ -16,7 +16,10 @@
  * - `ERR_ABORTED`: the caller aborted the operation.
  * - `ERR_CONFIG`: a configuration document is invalid.
  * - `ERR_CONFIG_CYCLE`: variable expansion in a configuration refers to itself.
- * - `ERR_INVALID_MESSAGE`: a replicated route update is malformed.
+ * - `ERR_INVALID_MESSAGE`: deprecated, no longer thrown (now `ERR_INVALID_ROUTE_UPDATE`); removed in 0.3.0.
+ * - `ERR_INVALID_ROUTE_UPDATE`: a replicated route update or route state is malformed.
+ * - `ERR_RECORD_TOO_LARGE`: a feedback record is larger than `maxRecordBytes`.
+ * - `ERR_FIT_DIVERGED`: a fit produced non-finite weights (lower `learningRate`).
  * - `ERR_CACHE_IO`: the on-disk cache could not be written.
  * - `ERR_CLOSED`: the object was used after `close()`.
  * - `ERR_INVALID_FEEDBACK`: a feedback record is not a valid preference pair.
@@ -46,7 +49,10 @@ export type SwitchyardErrorCode =
   | 'ERR_INVALID_FEEDBACK'
   | 'ERR_FEEDBACK_IO'
   | 'ERR_NOT_ENOUGH_EXAMPLES'
-  | 'ERR_INVALID_TABLE';
+  | 'ERR_INVALID_TABLE'
+  | 'ERR_INVALID_ROUTE_UPDATE'
+  | 'ERR_RECORD_TOO_LARGE'
+  | 'ERR_FIT_DIVERGED';
 
 /** Options accepted by {@link SwitchyardError}. */
 export interface SwitchyardErrorOptions extends ErrorOptions {

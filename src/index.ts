@@ -56,9 +56,9 @@ export type { LoadRoutingConfigOptions, RoutingConfig } from './config/routing-c
 // embedding cache
 export { EmbeddingCache } from './embed/embedding-cache.js';
 export type {
-  CacheLoadReport, CacheRejectReason, CacheRejectedEvent, CacheSavedEvent, EmbeddingCacheEvents, EmbeddingCacheFileHandle, EmbeddingCacheFileStat, EmbeddingCacheFs,
-  EmbeddingCacheOptions, EmbeddingCacheStats,
+  CacheLoadReport, CacheRejectReason, CacheRejectedEvent, CacheSavedEvent, EmbeddingCacheEvents, EmbeddingCacheOptions, EmbeddingCacheStats,
 } from './embed/embedding-cache.js';
+// Internal (not exported): the cache's file I/O and its fs test seam (embed/cache-file-io.ts).
 // classify
 export {
   computeRoutingSignals,
@@ -71,12 +71,17 @@ export {
 } from './classify/signals.js';
 export { DEFAULT_TIERS } from './classify/tiers.js';
 export { RequestClassifier } from './classify/request-classifier.js';
-export type { RoutingBand, RoutingSignals, SignalOptions } from './classify/signals.js';
+export type { RoutingBand, RoutingSignals } from './classify/signals.js';
+export type { SignalOptions, SignalPhrases, SignalScanOptions, SignalThresholds } from './classify/classifier-options.js';
 export type { TierSpec } from './classify/tiers.js';
 export type { ClassifiableRequest } from './classify/request-shape.js';
-export type { RoutingDecision, RoutingPhase, RoutingMode, RequestClassifierOptions, DecideOptions } from './classify/request-classifier.js';
+export type { DecideResult, RoutingDecision, RoutingPhase } from './classify/decide-result.js';
+export type { RoutingMode, RequestClassifierOptions, DecideOptions } from './classify/request-classifier.js';
+export type { ClassifyMetric, ClassifyTraceContext } from './classify/classify-telemetry.js';
 export type {
   LlmClassifierOptions,
+  LlmJudgeBreakerOptions,
+  LlmJudgeOptions,
   ClassifyFn,
   ClassifyContext,
   TierClassification,
@@ -84,12 +89,14 @@ export type {
   ClassifierStats,
 } from './classify/llm-classifier.js';
 export type { ClassifierBreakerState } from './classify/classifier-breaker.js';
-// Internal to classify (not exported): LlmClassifier, ClassifierBreaker, messageKey, request-shape helpers.
+// Internal to classify (not exported): LlmClassifier, ClassifierBreaker, messageKey, request-shape helpers,
+// the flat-alias tables and the classify channel helpers (classify-telemetry.ts).
 
 // telemetry
 // Internal (not exported): the channel objects, publish/trace helpers and the payload counter.
 export { DIAGNOSTICS_CHANNELS } from './telemetry/diagnostics.js';
-export type { AttemptMetric, ClassifyMetric, ClassifyTraceContext, ExecuteTraceContext, MetricsMessage, RouteMetric, RouteTraceContext } from './telemetry/diagnostics.js';
+export type { AttemptMetric, ExecuteTraceContext, RouteMetric, RouteTraceContext } from './telemetry/diagnostics.js';
+export type { MetricsMessage } from './telemetry/metrics-message.js';
 export { FEEDBACK_BATCH_BYTES, FeedbackLog } from './telemetry/feedback-log.js';
 export type { FeedbackBatchWritten, FeedbackLogEvents, FeedbackLogOptions, FeedbackLogStats } from './telemetry/feedback-log.js';
 export type { FeedbackMessage, FeedbackRecord, FeedbackText } from './telemetry/feedback-record.js';

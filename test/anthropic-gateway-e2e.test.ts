@@ -53,7 +53,7 @@ async function gateway(extra: Partial<GatewayOptions> & { phase2?: boolean } = {
   });
   const { phase2, ...options } = extra;
   const apiKeyFor = (i: InstanceInfo): string | undefined => KEYS[i.provider];
-  const classify = phase2 === true ? { classify: localTierClassifier({ apiMap: map, model: 'local-coder', apiKeyFor }) } : {};
+  const classify = phase2 === true ? { llm: { classify: localTierClassifier({ apiMap: map, model: 'local-coder', apiKeyFor }) } } : {};
   const server = createGateway({
     classifier: new RequestClassifier({ tiers: TIERS, ...classify }), apiMap: map, apiKeyFor, streamStartTimeoutMs: 5_000, timeoutMs: 5_000, ...options,
   });

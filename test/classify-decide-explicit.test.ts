@@ -9,7 +9,7 @@ const heavy = (extra: Partial<ClassifiableRequest>): ClassifiableRequest =>
 
 test('RequestClassifier#decide() – explicit tier names, models and providers are honoured over any content', async () => {
   let calls = 0;
-  const classifier = new RequestClassifier({ classify: () => { calls++; return { tier: 'opus' }; } });
+  const classifier = new RequestClassifier({ llm: { classify: () => { calls++; return { tier: 'opus' }; } } });
   const cases: Array<[Partial<ClassifiableRequest>, string, string, string]> = [
     [{ model: 'local' }, 'local', 'local', 'qwen2.5-coder:14b-instruct'],
     [{ model: 'claude-opus-4-1' }, 'opus', 'anthropic', 'claude-opus-4-1'],
@@ -57,7 +57,7 @@ test('RequestClassifier#decide() – routing disabled -> default tier; keyword m
   assert.deepEqual([d.tier, d.phase, d.reasons.at(-1)], ['opus', 'fallback', 'routing disabled -> default tier "opus"']);
   assert.equal((await off.decide(ask('x', { model: 'local' }))).tier, 'local');
 
-  const kw = new RequestClassifier({ mode: 'keyword', classify: () => { throw new Error('never called'); } });
+  const kw = new RequestClassifier({ mode: 'keyword', llm: { classify: () => { throw new Error('never called'); } } });
   const hard = await kw.decide(ask('Review the architecture'));
   assert.deepEqual([hard.tier, hard.phase], ['opus', 'heuristic']);
   assert.equal(hard.reasons.at(-1), 'keyword mode: deep-reasoning keyword(s) "architecture" -> top tier "opus"');
@@ -92,7 +92,7 @@ test('RequestClassifier#decide() – rejects non-object requests with ERR_INVALI
 test('RequestClassifier#decide() – options.signal: rejects with ERR_ABORTED; the shared classifier call keeps serving others', async () => {
   let release: (v: { tier: string }) => void = () => {};
   let calls = 0;
-  const classifier = new RequestClassifier({ classify: () => { calls++; return new Promise((r) => (release = r)); } });
+  const classifier = new RequestClassifier({ llm: { classify: () => { calls++; return new Promise((r) => (release = r)); } } });
   const pre = new AbortController();
   pre.abort(new Error('gone'));
   await assert.rejects(classifier.decide(ambiguous(), { signal: pre.signal }), { code: 'ERR_ABORTED' });

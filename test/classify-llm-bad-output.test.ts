@@ -27,7 +27,7 @@ const badReply = fc.oneof(
 test('RequestClassifier#decide() – C2: 1,000 fuzzed bad classifier replies fall back, are counted, never thrown', async () => {
   let reply: unknown;
   const classify = (() => reply) as unknown as ClassifyFn;
-  const classifier = new RequestClassifier({ classify, classifierCacheSize: 0, breakerThreshold: 0 });
+  const classifier = new RequestClassifier({ llm: { classify, cacheSize: 0, breaker: { consecutiveFailures: 0 } } });
   let n = 0;
   await fc.assert(fc.asyncProperty(badReply, async (bad) => {
     reply = bad;
@@ -60,7 +60,7 @@ test('parseClassifierOutput() – accepts objects, JSON text and fenced JSON nam
 });
 
 test('RequestClassifier#decide() – a usable reply is used and cached; the reason is kept', async () => {
-  const classifier = new RequestClassifier({ classify: async (_r, ctx) => ({ tier: ctx.tiers[2]!, reason: 'needs depth' }) });
+  const classifier = new RequestClassifier({ llm: { classify: async (_r, ctx) => ({ tier: ctx.tiers[2]!, reason: 'needs depth' }) } });
   const d = await classifier.decide(ambiguous());
   assert.deepEqual({ phase: d.phase, tier: d.tier, provider: d.provider, model: d.model }, { phase: 'llm_classifier', tier: 'opus', provider: 'anthropic', model: 'claude-opus-4-1' });
   assert.equal(d.reasons.at(-1), 'classifier: "opus" - needs depth');

@@ -1,6 +1,6 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { RequestClassifier, type RoutingDecision } from '../src/index.js';
+import { RequestClassifier, type DecideResult } from '../src/index.js';
 import { ambiguous, flush } from './helpers/classify.js';
 
 type Mode = 'fail' | 'ok' | 'hang';
@@ -12,18 +12,21 @@ function setup(t: TestContext): { classifier: RequestClassifier; calls: () => nu
   const clock = { t: 1_000_000 };
   let calls = 0;
   const classifier = new RequestClassifier({
-    breakerThreshold: 5, breakerCooldownMs: 30_000, classifierTimeoutMs: 800, classifierCacheSize: 0, now: () => clock.t,
-    classify: () => {
-      calls++;
-      if (behaviour.mode === 'fail') return Promise.reject(new Error('down'));
-      if (behaviour.mode === 'hang') return new Promise<never>(() => {});
-      return { tier: 'opus' };
+    now: () => clock.t,
+    llm: {
+      breaker: { consecutiveFailures: 5, cooldownMs: 30_000 }, timeoutMs: 800, cacheSize: 0,
+      classify: () => {
+        calls++;
+        if (behaviour.mode === 'fail') return Promise.reject(new Error('down'));
+        if (behaviour.mode === 'hang') return new Promise<never>(() => {});
+        return { tier: 'opus' };
+      },
     },
   });
   return { classifier, calls: () => calls, clock, behaviour };
 }
 
-const lastReason = (d: RoutingDecision): string => d.reasons.at(-1)!;
+const lastReason = (d: DecideResult): string => d.reasons.at(-1)!;
 let n = 0;
 const fresh = (): ReturnType<typeof ambiguous> => ambiguous(`Write a tokenizer ${n++}`);
 
@@ -75,7 +78,7 @@ test('RequestClassifier#decide() – C5: a hung half-open probe times out and re
   assert.equal(classifier.stats().breaker, 'open');
   clock.t += 30_000;
   b.mode = 'hang';
-  let probe: RoutingDecision | undefined;
+  let probe: DecideResult | undefined;
   void classifier.decide(fresh()).then((d) => (probe = d));
   await flush();
   assert.equal(calls(), 6);
@@ -91,15 +94,15 @@ test('RequestClassifier#decide() – C5: a hung half-open probe times out and re
   assert.equal((await classifier.decide(fresh())).phase, 'llm_classifier');
 });
 
-test('RequestClassifier#decide() – C5: breakerThreshold 0 disables the breaker; a success resets the failure count', async () => {
+test('RequestClassifier#decide() – C5: llm.breaker.consecutiveFailures 0 disables the breaker; a success resets the failure count', async () => {
   let calls = 0;
   let fail = true;
-  const off = new RequestClassifier({ breakerThreshold: 0, classifierCacheSize: 0, classify: async () => { calls++; throw new Error('x'); } });
+  const off = new RequestClassifier({ llm: { breaker: { consecutiveFailures: 0 }, cacheSize: 0, classify: async () => { calls++; throw new Error('x'); } } });
   for (let i = 0; i < 20; i++) await off.decide(fresh());
   assert.equal(calls, 20);
   assert.equal(off.stats().breaker, 'closed');
   calls = 0;
-  const reset = new RequestClassifier({ classifierCacheSize: 0, classify: async () => { calls++; if (fail) throw new Error('x'); return { tier: 'local' }; } });
+  const reset = new RequestClassifier({ llm: { cacheSize: 0, classify: async () => { calls++; if (fail) throw new Error('x'); return { tier: 'local' }; } } });
   for (let i = 0; i < 4; i++) await reset.decide(fresh());
   fail = false;
   await reset.decide(fresh());

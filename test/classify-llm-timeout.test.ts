@@ -1,19 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isSwitchyardError, RequestClassifier, type ClassifyContext, type RoutingDecision } from '../src/index.js';
+import { isSwitchyardError, RequestClassifier, type ClassifyContext, type DecideResult } from '../src/index.js';
 import { ambiguous, flush } from './helpers/classify.js';
 
 test('RequestClassifier#decide() – C1: a hung classifier times out at exactly T, fires its AbortSignal, falls back', async (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] });
   const signals: AbortSignal[] = [];
   const classifier = new RequestClassifier({
-    classifierTimeoutMs: 800,
-    classify: (_req, ctx: ClassifyContext) => {
-      signals.push(ctx.signal);
-      return new Promise<never>(() => {}); // never settles
+    llm: {
+      timeoutMs: 800,
+      classify: (_req, ctx: ClassifyContext) => {
+        signals.push(ctx.signal);
+        return new Promise<never>(() => {}); // never settles
+      },
     },
   });
-  const box: { result?: RoutingDecision } = {};
+  const box: { result?: DecideResult } = {};
   void classifier.decide(ambiguous()).then((d) => (box.result = d));
   await flush();
   t.mock.timers.tick(799);
@@ -35,7 +37,7 @@ test('RequestClassifier#decide() – C1: a hung classifier times out at exactly 
 
 test('RequestClassifier#decide() – C1: default timeout is 5 s', async (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] });
-  const classifier = new RequestClassifier({ classify: () => new Promise<never>(() => {}) });
+  const classifier = new RequestClassifier({ llm: { classify: () => new Promise<never>(() => {}) } });
   let done = false;
   void classifier.decide(ambiguous()).then(() => (done = true));
   t.mock.timers.tick(4_999);
@@ -48,7 +50,7 @@ test('RequestClassifier#decide() – C1: default timeout is 5 s', async (t) => {
 
 test('RequestClassifier#decide() – C1: 1,000 timeouts under fake timers each fall back, in parallel', async (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] });
-  const classifier = new RequestClassifier({ classifierTimeoutMs: 100, breakerThreshold: 0, classify: () => new Promise<never>(() => {}) });
+  const classifier = new RequestClassifier({ llm: { timeoutMs: 100, breaker: { consecutiveFailures: 0 }, classify: () => new Promise<never>(() => {}) } });
   const all = Array.from({ length: 1_000 }, (_, i) => classifier.decide(ambiguous(`Write a parser number ${i}`)));
   t.mock.timers.tick(100);
   const results = await Promise.all(all);
@@ -60,7 +62,7 @@ test('RequestClassifier#decide() – C1: 1,000 timeouts under fake timers each f
 test('RequestClassifier#decide() – C1: every timer is cleared when the classifier answers (active Timeouts back to baseline)', async () => {
   const count = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
   const baseline = count();
-  const classifier = new RequestClassifier({ classifierCacheSize: 0, classify: async () => '{"tier":"local","reason":"easy"}' });
+  const classifier = new RequestClassifier({ llm: { cacheSize: 0, classify: async () => '{"tier":"local","reason":"easy"}' } });
   const results = await Promise.all(Array.from({ length: 1_000 }, (_, i) => classifier.decide(ambiguous(`Write a lexer ${i}`))));
   assert.ok(results.every((d) => d.phase === 'llm_classifier' && d.tier === 'local'));
   assert.equal(count(), baseline);

@@ -25,14 +25,14 @@ const rows: readonly Row[] = [
   { rule: 'tool_result block', fires: { messages: [user([{ type: 'tool_result', content: 'ok' }, { type: 'text', text: 'Explain this' }])] }, firesBand: 'REMOTE', quiet: { messages: [user([{ type: 'text', text: 'Explain this' }])] }, quietBand: 'LOCAL', reason: /^remote: 1 tool result/ },
   { rule: 'OpenAI tool message', fires: { messages: [user('Explain this'), { role: 'tool', content: '42' }] }, firesBand: 'REMOTE', quiet: { messages: [user('Explain this')] }, quietBand: 'LOCAL', reason: /tool result/ },
   { rule: 'context above localContextCharLimit', fires: ask(`Explain this ${'x'.repeat(30_001)}`), firesBand: 'REMOTE', quiet: ask(`Explain this ${'x'.repeat(29_000)}`), quietBand: 'AMBIGUOUS', reason: /^remote: context \d+ chars > localContextCharLimit 30000/ },
-  { rule: 'custom localContextCharLimit', fires: ask(`Explain ${'y'.repeat(200)}`), firesBand: 'REMOTE', quiet: ask('Explain y'), quietBand: 'LOCAL', reason: /localContextCharLimit 100/, options: { localContextCharLimit: 100 } },
+  { rule: 'custom localContextCharLimit', fires: ask(`Explain ${'y'.repeat(200)}`), firesBand: 'REMOTE', quiet: ask('Explain y'), quietBand: 'LOCAL', reason: /localContextCharLimit 100/, options: { thresholds: { localContextCharLimit: 100 } } },
   { rule: 'more than maxLocalTurns turns', fires: conversation(16, 'Explain this'), firesBand: 'REMOTE', quiet: conversation(15, 'Explain this'), quietBand: 'AMBIGUOUS', reason: /^remote: 16 turns > maxLocalTurns 15/ },
   { rule: 'agentic system prompt (Anthropic system)', fires: ask('Explain this', { system: 'You are Cursor, an AI coding assistant.' }), firesBand: 'REMOTE', quiet: ask('Explain this', { system: 'You are a helpful assistant.' }), quietBand: 'LOCAL', reason: /^remote: agentic system prompt \("cursor"\)/ },
   { rule: 'agentic system message (OpenAI)', fires: { messages: [{ role: 'system', content: 'You are a coding agent in agent mode.' }, user('Explain this')] }, firesBand: 'REMOTE', quiet: { messages: [{ role: 'system', content: 'Be brief.' }, user('Explain this')] }, quietBand: 'LOCAL', reason: /agentic system prompt/ },
   { rule: 'agentic marker in the user message does not count', fires: ask('Explain this', { system: [{ type: 'text', text: 'Run inside Cline.' }] }), firesBand: 'REMOTE', quiet: ask('Explain what the cursor CSS property does'), quietBand: 'LOCAL', reason: /agentic/ },
   { rule: '2+ deep-reasoning keywords', fires: ask('Explain the architecture of this migration'), firesBand: 'REMOTE', quiet: ask('Explain the architecture of this module'), quietBand: 'AMBIGUOUS', reason: /^remote: 2 deep-reasoning keywords \("architecture", "migration"\)/ },
   { rule: 'deep-reasoning keywords in the system prompt do not count', fires: ask('Do a security audit and threat model'), firesBand: 'REMOTE', quiet: ask('Explain this', { system: 'Expert in architecture, migration and security audit.' }), quietBand: 'LOCAL', reason: /deep-reasoning keywords/ },
-  { rule: 'custom deepReasoningMinMatches', fires: ask('Explain the architecture'), firesBand: 'REMOTE', quiet: ask('Explain the loop'), quietBand: 'LOCAL', reason: /1 deep-reasoning keywords/, options: { deepReasoningMinMatches: 1 } },
+  { rule: 'custom deepReasoningMinMatches', fires: ask('Explain the architecture'), firesBand: 'REMOTE', quiet: ask('Explain the loop'), quietBand: 'LOCAL', reason: /1 deep-reasoning keywords/, options: { thresholds: { deepReasoningMinMatches: 1 } } },
   { rule: 'more than 5 file references', fires: ask(`Explain ${files(6)}`), firesBand: 'REMOTE', quiet: ask(`Explain ${files(5)}`), quietBand: 'AMBIGUOUS', reason: /^remote: more than 5 file references/ },
   { rule: 'multi-file change phrase', fires: ask('Switch to tabs in every file'), firesBand: 'REMOTE', quiet: ask('Switch to tabs in this snippet'), quietBand: 'AMBIGUOUS', reason: /^remote: multi-file change request/ },
   { rule: 'edit verb over 2+ files', fires: ask('Fix the import in src/a.ts and src/b.ts'), firesBand: 'REMOTE', quiet: ask('Fix the import in src/a.ts'), quietBand: 'LOCAL', reason: /^remote: change request over 2 files/ },
@@ -40,7 +40,7 @@ const rows: readonly Row[] = [
   { rule: 'simple-task pattern favors local', fires: ask('Add type hints to this function'), firesBand: 'LOCAL', quiet: ask('Implement this function'), quietBand: 'AMBIGUOUS', reason: /^local: simple-task pattern/ },
   { rule: 'no or short system prompt favors local', fires: ask('Explain closures', { system: 's'.repeat(499) }), firesBand: 'LOCAL', quiet: ask('Explain closures', { system: 's'.repeat(500) }), quietBand: 'AMBIGUOUS', reason: /^local: short system prompt \(499 < 500 chars\)/ },
   { rule: 'single-file simple edit favors local', fires: ask('Fix the null check in src/user.ts'), firesBand: 'LOCAL', quiet: ask('Fix the null check'), quietBand: 'AMBIGUOUS', reason: /^local: single-file simple edit \("src\/user.ts"\)/ },
-  { rule: 'custom simpleTaskPatterns', fires: ask('Tidy this up'), firesBand: 'LOCAL', quiet: ask('Explain this'), quietBand: 'AMBIGUOUS', reason: /^local: simple-task pattern/, options: { simpleTaskPatterns: ['tidy'] } },
+  { rule: 'custom simpleTaskPatterns', fires: ask('Tidy this up'), firesBand: 'LOCAL', quiet: ask('Explain this'), quietBand: 'AMBIGUOUS', reason: /^local: simple-task pattern/, options: { phrases: { simpleTaskPatterns: ['tidy'] } } },
   { rule: 'one deep-reasoning keyword is a mixed signal', fires: ask('Explain this race condition'), firesBand: 'AMBIGUOUS', quiet: ask('Explain this condition'), quietBand: 'LOCAL', reason: /^mixed: deep-reasoning keyword \("race condition"\)/ },
   { rule: 'an image is a mixed signal', fires: { messages: [user([{ type: 'image' }, { type: 'text', text: 'Explain this' }])] }, firesBand: 'AMBIGUOUS', quiet: { messages: [user([{ type: 'text', text: 'Explain this' }])] }, quietBand: 'LOCAL', reason: /^mixed: 1 image/ },
 ];
@@ -79,7 +79,7 @@ test('computeRoutingSignals() – REMOTE picks mid or top tier from the score, e
   const top = computeRoutingSignals(ask('Plan the architecture and the migration for a distributed queue'));
   assert.deepEqual([top.band, top.fallbackTier, top.score], ['REMOTE', 'opus', 0.75]);
   assert.match(top.reasons.at(-1)!, /^tier: score 0.75 >= topTierScore 0.5 -> "opus"$/);
-  const lowered = computeRoutingSignals(ask('Explain this', { tools: [{}] }), { topTierScore: 0.05 });
+  const lowered = computeRoutingSignals(ask('Explain this', { tools: [{}] }), { thresholds: { topTierScore: 0.05 } });
   assert.equal(lowered.fallbackTier, 'opus');
 });
 
@@ -115,10 +115,10 @@ test('computeRoutingSignals() – AMBIGUOUS best guess: local with 3+ local sign
 });
 
 test('computeRoutingSignals() – the same options object is compiled once and reused', () => {
-  const options: SignalOptions = { simpleTaskPatterns: ['tidy'] };
+  const options: SignalOptions = { phrases: { simpleTaskPatterns: ['tidy'] } };
   const a = computeRoutingSignals(ask('tidy it'), options);
-  (options as { simpleTaskPatterns: string[] }).simpleTaskPatterns = ['never'];
+  (options.phrases as { simpleTaskPatterns: string[] }).simpleTaskPatterns = ['never'];
   // Mutating after first use has no effect: options are resolved eagerly and cached per object.
   assert.deepEqual(computeRoutingSignals(ask('tidy it'), options), a);
-  assert.equal(computeRoutingSignals(ask('tidy it'), { simpleTaskPatterns: ['never'] }).band, 'AMBIGUOUS');
+  assert.equal(computeRoutingSignals(ask('tidy it'), { phrases: { simpleTaskPatterns: ['never'] } }).band, 'AMBIGUOUS');
 });

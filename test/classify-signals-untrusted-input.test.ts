@@ -53,7 +53,7 @@ test('computeRoutingSignals() – arbitrary request shapes yield signals or ERR_
 });
 
 test('RequestClassifier#decide() – arbitrary requests resolve to a decision or reject with a SwitchyardError', async () => {
-  const classifier = new RequestClassifier({ classify: () => ({ tier: 'opus', reason: 'fuzz' }) });
+  const classifier = new RequestClassifier({ llm: { classify: () => ({ tier: 'opus', reason: 'fuzz' }) } });
   await fc.assert(fc.asyncProperty(request, async (req) => {
     try {
       const d = await classifier.decide(req as ClassifiableRequest);
@@ -84,12 +84,12 @@ test('computeRoutingSignals() – malformed parts are skipped with a reason', ()
 
 test('computeRoutingSignals() – a 1 MB message is sized by length and only its head and tail are scanned', () => {
   const filler = 'x '.repeat(500_000);
-  const middle = computeRoutingSignals(ask(`Explain ${filler.slice(0, 500_000)} architecture migration ${filler.slice(0, 500_000)}`), { localContextCharLimit: 2_000_000, shortMessageChars: 2_000_000 });
+  const middle = computeRoutingSignals(ask(`Explain ${filler.slice(0, 500_000)} architecture migration ${filler.slice(0, 500_000)}`), { thresholds: { localContextCharLimit: 2_000_000, shortMessageChars: 2_000_000 } });
   // Keywords sit 500 k chars deep: outside the 8 KiB head/tail window, so they are not seen.
   assert.equal(middle.band, 'LOCAL', middle.reasons.join('\n'));
-  const head = computeRoutingSignals(ask(`architecture migration ${filler}`), { localContextCharLimit: 2_000_000 });
+  const head = computeRoutingSignals(ask(`architecture migration ${filler}`), { thresholds: { localContextCharLimit: 2_000_000 } });
   assert.ok(head.reasons.some((r) => r.startsWith('remote: 2 deep-reasoning keywords')));
-  const tail = computeRoutingSignals(ask(`${filler} architecture migration`), { localContextCharLimit: 2_000_000 });
+  const tail = computeRoutingSignals(ask(`${filler} architecture migration`), { thresholds: { localContextCharLimit: 2_000_000 } });
   assert.ok(tail.reasons.some((r) => r.startsWith('remote: 2 deep-reasoning keywords')));
   const big = computeRoutingSignals(ask(filler));
   assert.ok(big.reasons.includes('remote: context 1000000 chars > localContextCharLimit 30000'));

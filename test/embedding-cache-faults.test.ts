@@ -6,7 +6,8 @@ import * as fsp from 'node:fs/promises';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { EmbeddingCache, isSwitchyardError, type EmbeddingCacheFs, type EmbeddingCacheFileHandle } from '../src/index.js';
+import { EmbeddingCache, isSwitchyardError } from '../src/index.js';
+import type { EmbeddingCacheFs, EmbeddingCacheFileHandle } from '../src/embed/cache-file-io.js';
 
 type Fault = { op: 'mkdir' | 'open' | 'write' | 'fsync' | 'rename' | 'unlink'; code: string; times?: number };
 

@@ -20,7 +20,7 @@ async function readLines(file: string): Promise<Record<string, unknown>[]> {
 
 test('FeedbackLog#record() – returns before any write; close() appends every record in order', async (t) => {
   const file = path.join(await tempDir(t), 'fb.jsonl');
-  const log = await FeedbackLog.open(file, { now: () => 1700000000000, maxBatch: 64 });
+  const log = await FeedbackLog.open(file, { wallClock: () => 1700000000000, maxBatch: 64 });
   for (let i = 0; i < 5000; i++) {
     assert.equal(log.record({ prompt: `q${i}`, chosen: 'dev/code', rejected: 'farm/llama', meta: { i } }), true);
   }
@@ -75,7 +75,7 @@ test('FeedbackLog#record() – typed errors for bad records, oversize records an
   }
   assert.equal(log.record(bad.at(-1) as never), true, 'own __proto__ key is ignored, not merged');
   assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
-  assert.throws(() => log.record({ prompt: 'x'.repeat(300), chosen: 'a', rejected: 'b' }), { code: 'ERR_PROMPT_TOO_LARGE' });
+  assert.throws(() => log.record({ prompt: 'x'.repeat(300), chosen: 'a', rejected: 'b' }), { code: 'ERR_RECORD_TOO_LARGE' });
   await log.close();
   await log.close(); // idempotent
   assert.throws(() => log.record({ prompt: 'p', chosen: 'a', rejected: 'b' }), { code: 'ERR_CLOSED' });
@@ -91,10 +91,10 @@ test('FeedbackLog.open() – bad options and an unopenable path are typed errors
   await assert.rejects(FeedbackLog.open(path.join(dir, 'missing-dir', 'x.jsonl')), { code: 'ERR_FEEDBACK_IO' });
 });
 
-test('FeedbackLog – a failing disk (/dev/full) emits write:failed, rejects close() and stops accepting', { skip: process.platform !== 'linux' }, async () => {
+test('FeedbackLog – a failing disk (/dev/full) emits batch:failed, rejects close() and stops accepting', { skip: process.platform !== 'linux' }, async () => {
   const log = await FeedbackLog.open('/dev/full');
   const failures: SwitchyardError[] = [];
-  log.on('write:failed', (e) => failures.push(e));
+  log.on('batch:failed', (e) => failures.push(e));
   assert.equal(log.record({ prompt: 'p', chosen: 'a', rejected: 'b' }), true);
   await assert.rejects(log.flush(), { code: 'ERR_FEEDBACK_IO' });
   assert.equal(failures.length, 1);
@@ -102,4 +102,30 @@ test('FeedbackLog – a failing disk (/dev/full) emits write:failed, rejects clo
   assert.equal(log.record({ prompt: 'p2', chosen: 'a', rejected: 'b' }), false, 'refused after the failure');
   assert.deepEqual({ ...log.stats(), bytes: 0 }, { recorded: 1, written: 0, dropped: 1, lost: 1, queued: 0, bytes: 0 });
   await assert.rejects(log.close(), { code: 'ERR_FEEDBACK_IO' });
+});
+
+test('FeedbackLog – the deprecated write:failed still fires, after batch:failed and with the same error', { skip: process.platform !== 'linux' }, async () => {
+  const log = await FeedbackLog.open('/dev/full');
+  const heard: Array<[string, SwitchyardError]> = [];
+  log.on('write:failed', (e) => heard.push(['write:failed', e]));
+  log.on('batch:failed', (e) => heard.push(['batch:failed', e]));
+  log.record({ prompt: 'p', chosen: 'a', rejected: 'b' });
+  await assert.rejects(log.flush(), { code: 'ERR_FEEDBACK_IO' });
+  assert.deepEqual(heard.map(([name]) => name), ['batch:failed', 'write:failed']);
+  assert.equal(heard[0]![1], heard[1]![1]);
+  await assert.rejects(log.close(), { code: 'ERR_FEEDBACK_IO' });
+});
+
+test('FeedbackLog.open() – the deprecated `now` still sets the wall clock; `now` and `wallClock` together are ERR_INVALID_OPTION', async (t) => {
+  const file = path.join(await tempDir(t), 'fb.jsonl');
+  const log = await FeedbackLog.open(file, { now: () => 1700000000001 });
+  log.record({ prompt: 'p', chosen: 'a', rejected: 'b' });
+  await log.close();
+  assert.equal((await readLines(file))[0]!['ts'], 1700000000001);
+  await assert.rejects(FeedbackLog.open(file, { now: Date.now, wallClock: Date.now }), (e: unknown) => {
+    assert.ok(e instanceof Error && 'code' in e && e.code === 'ERR_INVALID_OPTION');
+    assert.match(e.message, /`now` \(deprecated\) and `wallClock`/);
+    return true;
+  });
+  await assert.rejects(FeedbackLog.open(file, { wallClock: 5 as never }), { code: 'ERR_INVALID_OPTION', message: /`wallClock`/ });
 });

@@ -66,12 +66,12 @@ test('RouteReplica – G7: a timestamp beyond now + maxClockSkew is rejected; st
   assert.equal(local.message.timestamp, SIM_NOW);
 });
 
-test('RouteReplica – G7: NaN, -1, 1.5, 1e308, 2**53, "123", null timestamps → typed ERR_INVALID_MESSAGE', () => {
+test('RouteReplica – G7: NaN, -1, 1.5, 1e308, 2**53, "123", null timestamps → typed ERR_INVALID_ROUTE_UPDATE', () => {
   const r = simReplica('n');
   for (const ts of [NaN, -1, 1.5, 1e308, 2 ** 53, '123', null, Infinity, undefined]) {
     const out = r.receive({ ...msg('add', 0, 'a', 1), timestamp: ts });
     assert.equal(out.reason, 'invalid', String(ts));
-    assert.ok(isSwitchyardError(out.error) && out.error.code === 'ERR_INVALID_MESSAGE', String(ts));
+    assert.ok(isSwitchyardError(out.error) && out.error.code === 'ERR_INVALID_ROUTE_UPDATE', String(ts));
   }
   assert.equal(r.size, 0);
 });

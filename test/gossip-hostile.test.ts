@@ -29,7 +29,7 @@ function expectInvalid(r: FastProjectRouter, input: unknown, label: string): voi
   assert.doesNotThrow(() => { out = r.handleRouteUpdate(input); }, label);
   assert.equal(out!.applied, false, label);
   assert.equal(out!.reason, 'invalid', label);
-  assert.ok(isSwitchyardError(out!.error) && out!.error.code === 'ERR_INVALID_MESSAGE', label);
+  assert.ok(isSwitchyardError(out!.error) && out!.error.code === 'ERR_INVALID_ROUTE_UPDATE', label);
   assert.equal(snapshot(r), before, label);
   assertNoPoisoning();
 }
@@ -66,7 +66,7 @@ test('FastProjectRouter#handleRouteUpdate() – E2: prototype-pollution corpus (
   // the same keys inside a route state
   const bad = JSON.parse(`{"type":"route_state","from_node":"e","entries":[],"__proto__":{"polluted":1}}`) as unknown;
   const m = r.mergeState(bad);
-  assert.ok(isSwitchyardError(m.error) && m.error.code === 'ERR_INVALID_MESSAGE');
+  assert.ok(isSwitchyardError(m.error) && m.error.code === 'ERR_INVALID_ROUTE_UPDATE');
   assertNoPoisoning();
   assert.ok(cases > 400);
 });
@@ -98,7 +98,7 @@ test('FastProjectRouter#handleRouteUpdate() – G9: 1,000 fuzzed messages (proto
     const out = r.handleRouteUpdate(input);
     assert.equal(typeof out.applied, 'boolean');
     if (out.reason === 'invalid') {
-      assert.ok(isSwitchyardError(out.error) && out.error.code === 'ERR_INVALID_MESSAGE');
+      assert.ok(isSwitchyardError(out.error) && out.error.code === 'ERR_INVALID_ROUTE_UPDATE');
       assert.equal(snapshot(r), before);
     }
     assertNoPoisoning();

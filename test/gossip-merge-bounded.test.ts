@@ -43,7 +43,7 @@ test('wrong-shaped states are refused at the first structural error', async () =
   ];
   for (const s of bad) {
     const out = withinSync('mergeState wrong shape', 1000, () => r.mergeState(s));
-    assert.equal(out.error?.code, 'ERR_INVALID_MESSAGE', s.slice(0, 60));
+    assert.equal(out.error?.code, 'ERR_INVALID_ROUTE_UPDATE', s.slice(0, 60));
     assert.equal(out.applied, 0);
   }
   assert.equal(r.size, 1);
@@ -55,7 +55,7 @@ test('sync merge refuses states above maxSyncStateBytes; async merges them; form
   assert.ok(text.length > 1 << 20);
   const r = await make();
   const refused = withinSync('mergeState over sync cap', 50, () => r.mergeState(text));
-  assert.equal(refused.error?.code, 'ERR_INVALID_MESSAGE');
+  assert.equal(refused.error?.code, 'ERR_INVALID_ROUTE_UPDATE');
   assert.match(refused.error!.message, /mergeStateAsync/);
   assert.equal(r.size, 1);
   // the same state as an object is measured as it is copied: refused by the sync call too
@@ -89,7 +89,7 @@ test('sync merge refuses states above maxSyncStateBytes; async merges them; form
   // invalid UTF-8 in bytes is a typed error
   const bytes = new TextEncoder().encode(state([entry(1)]));
   bytes[head.length + 40] = 0xff;
-  assert.equal(r.mergeState(bytes).error?.code, 'ERR_INVALID_MESSAGE');
+  assert.equal(r.mergeState(bytes).error?.code, 'ERR_INVALID_ROUTE_UPDATE');
 });
 
 test('mergeStateAsync gives the event loop turns while it works', async () => {

@@ -118,7 +118,7 @@ test('FastProjectRouter#exportState()/mergeState() – a node that missed everyt
   assert.deepEqual([again.applied, again.unchanged, again.indexed], [0, 30, undefined]);
   for (const bad of [null, 42, '[]', { type: 'route_state', from_node: 'x', entries: {} }, { type: 'route_state', from_node: 'x', entries: [], extra: 1 }]) {
     const r = late.mergeState(bad);
-    assert.equal(r.error?.code, 'ERR_INVALID_MESSAGE');
+    assert.equal(r.error?.code, 'ERR_INVALID_ROUTE_UPDATE');
   }
   const mixed = late.mergeState({ type: 'route_state', from_node: 'x', entries: [{ type: 'nope' }, ...a.exportState().entries.slice(0, 2)] });
   assert.deepEqual([mixed.applied, mixed.unchanged, mixed.rejected], [0, 2, 1]);

@@ -159,7 +159,7 @@ test('ApiMap#execute() – execute TracingChannel and attempt metrics per attemp
 });
 
 test('RequestClassifier#decide() – classify TracingChannel and one classify metric per decision; nothing built without subscribers', async () => {
-  const classifier = new RequestClassifier({ classify: async () => ({ tier: 'opus', reason: 'hard' }) });
+  const classifier = new RequestClassifier({ llm: { classify: async () => ({ tier: 'opus', reason: 'hard' }) } });
   const short = { messages: [{ role: 'user', content: 'explain this regex' }] };
   const before = unsafeDiagnosticsPayloadsBuilt();
   await classifier.decide(short);

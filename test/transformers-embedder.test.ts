@@ -76,15 +76,15 @@ test('TransformersEmbedder – truncation keeps the closing [SEP] (as Python tok
   await Promise.all([cut.dispose(), full.dispose()]);
 });
 
-test('TransformersEmbedder – progress events name each file with loaded/total bytes, then ready; concurrent loads share one', async () => {
+test('TransformersEmbedder – progress events name each file with loaded/total bytes, then loaded; concurrent loads share one', async () => {
   const events: TransformersProgressEvent[] = [];
   const viaOption: TransformersProgressEvent[] = [];
   const e = new TransformersEmbedder({ modelPath: modelDir, onProgress: (p) => viaOption.push(p) });
-  let ready = 0;
+  let loaded = 0;
   e.on('embedder:progress', (p) => events.push(p));
-  e.on('embedder:ready', () => ready++);
+  e.on('embedder:loaded', () => loaded++);
   await Promise.all([e.embed(['one']), e.embed(['two']), e.load()]);
-  assert.equal(ready, 1);
+  assert.equal(loaded, 1);
   assert.deepEqual(viaOption, events);
   const onnx = events.filter((p) => p.status === 'progress' && p.file === 'onnx/model_quantized.onnx');
   assert.ok(onnx.length > 0, 'progress for the ONNX file');
@@ -92,6 +92,18 @@ test('TransformersEmbedder – progress events name each file with loaded/total 
   assert.ok(onnx.at(-1)!.total! > 1_000_000);
   assert.ok(events.some((p) => p.status === 'done' && p.file === 'tokenizer.json'));
   assert.equal(events.at(-1)!.status, 'ready');
+  await e.dispose();
+});
+
+test('TransformersEmbedder – the deprecated embedder:ready still fires, after embedder:loaded with the same payload', async () => {
+  const e = new TransformersEmbedder({ modelPath: modelDir });
+  const heard: Array<[string, { model: string; ms: number }]> = [];
+  e.on('embedder:ready', (p) => heard.push(['embedder:ready', p]));
+  e.on('embedder:loaded', (p) => heard.push(['embedder:loaded', p]));
+  await e.load();
+  assert.deepEqual(heard.map(([name]) => name), ['embedder:loaded', 'embedder:ready']);
+  assert.equal(heard[0]![1], heard[1]![1]);
+  assert.equal(heard[0]![1].model, modelDir);
   await e.dispose();
 });
 

@@ -43,7 +43,7 @@ const classifier = new RequestClassifier({
   tiers,
   ...(env['AUTO_MODELS'] !== undefined ? { autoModels: ['auto', 'default', ...list(env['AUTO_MODELS'], '')] } : {}),
   // phase 2: ambiguous requests are classified by the local model (seed 002)
-  ...(env['PHASE2'] === '1' ? { classify: localTierClassifier({ apiMap, model: tiers[0]!.model, apiKeyFor }) } : {}),
+  ...(env['PHASE2'] === '1' ? { llm: { classify: localTierClassifier({ apiMap, model: tiers[0]!.model, apiKeyFor }) } } : {}),
 });
 const server = createGateway({
   classifier,

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import {
   classifyFailure, isSwitchyardError, type ApiMap, type AttemptRecord, type FailureClass, type ClassifiableRequest, type InstanceInfo, type RequestClassifier,
-  type RoutingDecision, type Selection, type TierSpec,
+  type DecideResult, type Selection, type TierSpec,
 } from '../../src/index.js';
 import { SseEventBuffer, eventNames, firstEventData } from '../shared/sse-events.js';
 import { UpstreamHttpError, describeAttempts, madeAttempts, passThroughHeaders, readCapped, sameUpstreamFailure } from '../shared/upstream-error.js';
@@ -356,7 +356,7 @@ export function fallBackOnRejection(providers: readonly string[]): (status: numb
 }
 const REJECTIONS: ReadonlySet<number> = new Set([400, 404, 413, 422]);
 
-function routingHeaders(decision: RoutingDecision, served: TierSpec, instance: string): Record<string, string> {
+function routingHeaders(decision: DecideResult, served: TierSpec, instance: string): Record<string, string> {
   return { 'x-switchyard-tier': served.name, 'x-switchyard-phase': decision.phase, 'x-switchyard-instance': instance };
 }
 

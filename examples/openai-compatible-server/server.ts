@@ -5,7 +5,7 @@
 import http from 'node:http';
 import {
   isSwitchyardError, type ApiMap, type AttemptRecord, type ClassifiableRequest, type FastProjectRouter, type FeedbackLog, type RequestClassifier,
-  type RouteInput, type RouteResult, type RoutingDecision, type Selection,
+  type RouteInput, type RouteResult, type DecideResult, type Selection,
 } from '../../src/index.js';
 import { SseEventBuffer } from '../shared/sse-events.js';
 import { UpstreamHttpError, describeAttempts, madeAttempts, passThroughHeaders, readCapped, sameUpstreamFailure } from '../shared/upstream-error.js';
@@ -244,7 +244,7 @@ export function createServer(options: ServerOptions): http.Server {
   }
 
   /** Project routing, plus the tier decision when a classifier is configured (both in parallel). */
-  async function decide(model: string, input: RouteInput, body: Record<string, unknown>): Promise<{ route: RouteResult; tier: RoutingDecision | undefined }> {
+  async function decide(model: string, input: RouteInput, body: Record<string, unknown>): Promise<{ route: RouteResult; tier: DecideResult | undefined }> {
     const isProject = model !== 'auto' && router.getProject(model) !== undefined;
     const messages: ClassifiableRequest['messages'] = typeof input === 'string' ? [{ role: 'user', content: input }] : (input as ClassifiableRequest['messages']);
     const request: ClassifiableRequest = {

@@ -8,10 +8,12 @@ import type { ClassifiableRequest } from './request-shape.js';
 import { headSlice } from '../internal/text.js';
 import type { RoutingSignals } from './signals.js';
 import type { ResolvedTiers, TierSpec } from './tiers.js';
+import { nestFlatOptions, optGroup } from '../internal/renamed-options.js';
+import { LLM_ALIASES } from './classifier-options.js';
 
 /** What the host's classifier is given besides the request. */
 export interface ClassifyContext {
-  /** Fired (with a `SwitchyardError` `ERR_TIMEOUT` reason) when the call runs past `classifierTimeoutMs`. */
+  /** Fired (with a `SwitchyardError` `ERR_TIMEOUT` reason) when the call runs past `llm.timeoutMs`. */
   readonly signal: AbortSignal;
   /** Configured tier names, cheapest first: the answers the classifier may give. */
   readonly tiers: readonly string[];
@@ -41,22 +43,45 @@ export type ClassifyFn = (request: ClassifiableRequest, context: ClassifyContext
 /** Why phase 2 did not produce a tier. */
 export type ClassifierFailure = 'timeout' | 'error' | 'invalid_output' | 'breaker_open';
 
-/** Phase-2 options (all optional; `classify` enables phase 2). */
-export interface LlmClassifierOptions {
+/** The phase-2 judge's breaker ({@link LlmJudgeOptions.breaker}). */
+export interface LlmJudgeBreakerOptions {
+  /** Consecutive classifier failures that open the breaker; 0 disables the breaker. @defaultValue 5 */
+  readonly consecutiveFailures?: number;
+  /** How long an open breaker skips phase 2 before one probe call, ms. @defaultValue 30000 */
+  readonly cooldownMs?: number;
+}
+
+/** Phase 2, the host's LLM judge ({@link RequestClassifierOptions.llm}); `classify` enables it. */
+export interface LlmJudgeOptions {
   /** The host's classifier. Without it, ambiguous requests use phase 1's best guess. */
   readonly classify?: ClassifyFn;
   /** Time budget for one classifier call, ms; the call's `AbortSignal` fires when it runs out. @defaultValue 5000 */
-  readonly classifierTimeoutMs?: number;
+  readonly timeoutMs?: number;
   /** Cached classifications (LRU, keyed by a hash of the last two messages); 0 disables the cache. @defaultValue 256 */
-  readonly classifierCacheSize?: number;
-  /** Consecutive classifier failures that open the breaker; 0 disables the breaker. @defaultValue 5 */
-  readonly breakerThreshold?: number;
-  /** How long an open breaker skips phase 2 before one probe call, ms. @defaultValue 30000 */
-  readonly breakerCooldownMs?: number;
+  readonly cacheSize?: number;
   /** Longest classifier reply accepted, chars; longer replies are unusable (never parsed). @defaultValue 4096 */
+  readonly maxOutputChars?: number;
+  /** Consecutive-failure breaker in front of the classifier. */
+  readonly breaker?: LlmJudgeBreakerOptions;
+}
+
+/**
+ * The 0.1 flat phase-2 option names, still accepted by {@link RequestClassifier} until 0.3.0.
+ * @deprecated Use {@link RequestClassifierOptions.llm} ({@link LlmJudgeOptions}). Removed in 0.3.0.
+ */
+export interface LlmClassifierOptions {
+  /** @deprecated Use {@link LlmJudgeOptions.classify} (`llm.classify`). Removed in 0.3.0. */
+  readonly classify?: ClassifyFn;
+  /** @deprecated Use {@link LlmJudgeOptions.timeoutMs} (`llm.timeoutMs`). Removed in 0.3.0. */
+  readonly classifierTimeoutMs?: number;
+  /** @deprecated Use {@link LlmJudgeOptions.cacheSize} (`llm.cacheSize`). Removed in 0.3.0. */
+  readonly classifierCacheSize?: number;
+  /** @deprecated Use {@link LlmJudgeBreakerOptions.consecutiveFailures} (`llm.breaker.consecutiveFailures`). Removed in 0.3.0. */
+  readonly breakerThreshold?: number;
+  /** @deprecated Use {@link LlmJudgeBreakerOptions.cooldownMs} (`llm.breaker.cooldownMs`). Removed in 0.3.0. */
+  readonly breakerCooldownMs?: number;
+  /** @deprecated Use {@link LlmJudgeOptions.maxOutputChars} (`llm.maxOutputChars`). Removed in 0.3.0. */
   readonly maxClassifierOutputChars?: number;
-  /** Clock for the breaker, ms. @defaultValue `Date.now` */
-  readonly now?: () => number;
 }
 
 /** Counters of phase-2 activity, see {@link RequestClassifier.stats}. */
@@ -84,8 +109,7 @@ interface Resolved {
   readonly classify: ClassifyFn;
   readonly timeoutMs: number;
   readonly cacheSize: number;
-  readonly breakerThreshold: number;
-  readonly breakerCooldownMs: number;
+  readonly breaker: { readonly consecutiveFailures: number; readonly cooldownMs: number };
   readonly maxOutputChars: number;
   readonly now: () => number;
 }
@@ -93,22 +117,28 @@ interface Resolved {
 const REASON_CHARS = 200;
 
 /**
- * Validates phase-2 options; returns `null` when no `classify` function is configured.
+ * Validates the `llm` group (deprecated flat names moved into it) and the classifier's `now`; returns
+ * `null` when no `llm.classify` function is configured.
  * @internal
  */
-export function resolveLlmClassifierOptions(o: Record<string, unknown>): Resolved | null {
-  const classify = o['classify'];
+export function resolveLlmClassifierOptions(options: Record<string, unknown>): Resolved | null {
+  const o = nestFlatOptions(options, LLM_ALIASES); // no copy when already nested
+  const llm = optGroup(o, 'llm');
+  const breaker = optGroup(o, 'llm.breaker');
+  const classify = llm['classify'];
   const now = o['now'];
-  if (classify !== undefined && typeof classify !== 'function') invalidOption('classify', 'a function', classify);
+  if (classify !== undefined && typeof classify !== 'function') invalidOption('llm.classify', 'a function', classify);
   if (now !== undefined && typeof now !== 'function') invalidOption('now', 'a function', now);
   const r: Resolved = {
     classify: classify as ClassifyFn,
-    timeoutMs: optInteger('classifierTimeoutMs', o['classifierTimeoutMs'], 5_000, 1, 2_147_483_647),
-    cacheSize: optInteger('classifierCacheSize', o['classifierCacheSize'], 256, 0, 1_000_000),
-    breakerThreshold: optInteger('breakerThreshold', o['breakerThreshold'], 5, 0, 1_000_000),
-    breakerCooldownMs: optInteger('breakerCooldownMs', o['breakerCooldownMs'], 30_000, 0),
-    maxOutputChars: optInteger('maxClassifierOutputChars', o['maxClassifierOutputChars'], 4_096, 16, 1 << 24),
-    now: (now as (() => number) | undefined) ?? (() => Date.now()),
+    timeoutMs: optInteger('llm.timeoutMs', llm['timeoutMs'], 5_000, 1, 2_147_483_647),
+    cacheSize: optInteger('llm.cacheSize', llm['cacheSize'], 256, 0, 1_000_000),
+    breaker: {
+      consecutiveFailures: optInteger('llm.breaker.consecutiveFailures', breaker['consecutiveFailures'], 5, 0, 1_000_000),
+      cooldownMs: optInteger('llm.breaker.cooldownMs', breaker['cooldownMs'], 30_000, 0),
+    },
+    maxOutputChars: optInteger('llm.maxOutputChars', llm['maxOutputChars'], 4_096, 16, 1 << 24),
+    now: (now as (() => number) | undefined) ?? (() => performance.now()),
   };
   return classify === undefined ? null : r;
 }
@@ -174,7 +204,7 @@ export class LlmClassifier {
     this.#tiers = tiers;
     this.#tierNames = Object.freeze(tiers.list.map((t) => t.name));
     this.#cache = options.cacheSize > 0 ? new LRUCache({ max: options.cacheSize }) : null;
-    this.#breaker = new ClassifierBreaker(options.breakerThreshold, options.breakerCooldownMs, options.now);
+    this.#breaker = new ClassifierBreaker(options.breaker.consecutiveFailures, options.breaker.cooldownMs, options.now);
   }
 
   /** Classifies `request` (already validated by phase 1). Never rejects. */

@@ -1,37 +1,22 @@
-import { classifyTracing, metricsChannel, publishClassifyMetric, traceClassify } from '../telemetry/diagnostics.js';
+import { metricsChannel } from '../telemetry/diagnostics.js';
+import { classifyTracing, publishClassifyMetric, traceClassify } from './classify-telemetry.js';
+import type { DecideResult, RoutingPhase } from './decide-result.js';
 import { SwitchyardError, invalidOption } from '../errors.js';
 import { isPlainObject, optBoolean, optOneOf, optString } from '../internal/validate.js';
 import { optPhrases } from './keyword-pattern.js';
-import { LlmClassifier, resolveLlmClassifierOptions, type ClassifierStats, type LlmClassifierOptions } from './llm-classifier.js';
+import { LlmClassifier, resolveLlmClassifierOptions, type ClassifierStats, type LlmClassifierOptions, type LlmJudgeOptions } from './llm-classifier.js';
+import { LLM_ALIASES, SIGNAL_ALIASES, type SignalOptions } from './classifier-options.js';
+import { nestFlatOptions } from '../internal/renamed-options.js';
 import type { ClassifiableRequest } from './request-shape.js';
 import { headSlice } from '../internal/text.js';
 import {
   SCORE_WEIGHTS, computeSignalsResolved, deepKeywords, readShapeChecked, resolveSignalOptions,
-  type ResolvedSignalOptions, type RoutingSignals, type SignalOptions,
+  type ResolvedSignalOptions, type RoutingSignals,
 } from './signals.js';
 import type { TierSpec } from './tiers.js';
 
-/** How a {@link RoutingDecision} was reached. */
-export type RoutingPhase = 'explicit' | 'heuristic' | 'llm_classifier' | 'fallback';
-
 /** Routing mode: two-phase (`'local_first'`) or the legacy keyword-only routing (`'keyword'`). */
 export type RoutingMode = 'local_first' | 'keyword';
-
-/** Where a request goes, and why. */
-export interface RoutingDecision {
-  /** Provider of the chosen tier (or the explicit provider). */
-  readonly provider: string;
-  /** Model of the chosen tier (or the explicit model). */
-  readonly model: string;
-  /** Name of the chosen tier. */
-  readonly tier: string;
-  /** Phase-1 complexity score in [0, 1]; `0` when no content rule ran (explicit, disabled). */
-  readonly score: number;
-  /** Phase-1 reasons, then the phase-2 / override outcome. */
-  readonly reasons: readonly string[];
-  /** How the decision was reached. */
-  readonly phase: RoutingPhase;
-}
 
 /** Per-call options of {@link RequestClassifier.decide}. */
 export interface DecideOptions {
@@ -42,8 +27,17 @@ export interface DecideOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Options of {@link RequestClassifier}: phase-1 and phase-2 options plus the routing mode. */
+/**
+ * Options of {@link RequestClassifier}, grouped by concern: `tiers` and the routing mode at the
+ * top, phase 1 in `thresholds`, `phrases` and `scan`, phase 2 (the host's LLM judge) in `llm`.
+ * The 0.1 flat names (e.g. `classify`, `classifierTimeoutMs`) still work until 0.3.0 and map
+ * onto the nested ones; giving both for one setting is `ERR_INVALID_OPTION`.
+ */
 export interface RequestClassifierOptions extends SignalOptions, LlmClassifierOptions {
+  /** Phase 2: the host's classifier and its timeout, cache and breaker. Without `llm.classify`, ambiguous requests use phase 1's best guess. */
+  readonly llm?: LlmJudgeOptions;
+  /** Monotonic clock of the phase-2 breaker, ms (see docs/telemetry.md, "Clocks"). @defaultValue `performance.now` */
+  readonly now?: () => number;
   /** `'local_first'`: heuristics, then the classifier for ambiguous requests. `'keyword'`: legacy, the top tier when a deep-reasoning keyword appears, else the default tier. @defaultValue 'local_first' */
   readonly mode?: RoutingMode;
   /** `false` sends every request without an explicit provider/model to the default tier. @defaultValue true */
@@ -62,9 +56,14 @@ interface ResolvedOptions {
   readonly autoModels: ReadonlySet<string>;
 }
 
-function resolveRequestClassifierOptions(options: unknown): ResolvedOptions {
+/** The options with every deprecated flat name moved onto its nested place. */
+function nestRequestClassifierOptions(options: unknown): Record<string, unknown> {
   const o = options === undefined ? {} : options;
   if (!isPlainObject(o)) throw new SwitchyardError('ERR_INVALID_OPTION', 'Expected `options` to be a plain object');
+  return nestFlatOptions(nestFlatOptions(o, SIGNAL_ALIASES), LLM_ALIASES);
+}
+
+function resolveRequestClassifierOptions(o: Record<string, unknown>): ResolvedOptions {
   const signals = resolveSignalOptions(o);
   const tiers = signals.tiers;
   const defaultName = optString('defaultTier', o['defaultTier'], (tiers.list[1] ?? tiers.local).name);
@@ -109,8 +108,9 @@ export class RequestClassifier {
    * @throws {@link SwitchyardError} `ERR_INVALID_OPTION` for any invalid option
    */
   constructor(options: RequestClassifierOptions = {}) {
-    this.#o = resolveRequestClassifierOptions(options);
-    const llm = resolveLlmClassifierOptions(options as Record<string, unknown>);
+    const nested = nestRequestClassifierOptions(options);
+    this.#o = resolveRequestClassifierOptions(nested);
+    const llm = resolveLlmClassifierOptions(nested);
     this.#llm = llm === null ? null : new LlmClassifier(llm, this.#o.signals.tiers);
   }
 
@@ -138,13 +138,13 @@ export class RequestClassifier {
    *   not an object with a `messages` array (an explicit provider/model needs only an object);
    *   `ERR_ABORTED` when `options.signal` aborts before the decision is made
    */
-  decide(request: ClassifiableRequest, options?: DecideOptions): Promise<RoutingDecision> {
+  decide(request: ClassifiableRequest, options?: DecideOptions): Promise<DecideResult> {
     if (!metricsChannel.hasSubscribers && !classifyTracing.hasSubscribers) return this.#decide(request, options);
     return this.#decideObserved(request, options);
   }
 
   /** decide() with diagnostics subscribers: traced, and timed into a `classify` metric. */
-  async #decideObserved(request: ClassifiableRequest, options: DecideOptions | undefined): Promise<RoutingDecision> {
+  async #decideObserved(request: ClassifiableRequest, options: DecideOptions | undefined): Promise<DecideResult> {
     const t0 = performance.now();
     let model: string | undefined;
     try {
@@ -158,7 +158,7 @@ export class RequestClassifier {
     return d;
   }
 
-  async #decide(request: ClassifiableRequest, options?: DecideOptions): Promise<RoutingDecision> {
+  async #decide(request: ClassifiableRequest, options?: DecideOptions): Promise<DecideResult> {
     const signal = options?.signal;
     if (signal !== undefined && !(signal instanceof AbortSignal)) invalidOption('signal', 'an AbortSignal', signal);
     throwIfAborted(signal);
@@ -201,7 +201,7 @@ export class RequestClassifier {
     };
   }
 
-  #keyword(request: ClassifiableRequest, notes: string[]): RoutingDecision {
+  #keyword(request: ClassifiableRequest, notes: string[]): DecideResult {
     const o = this.#o;
     const deep = deepKeywords(readShapeChecked(request, o.signals), o.signals);
     const score = Math.min(1, deep.length * SCORE_WEIGHTS.deepKeyword);
@@ -214,7 +214,7 @@ export class RequestClassifier {
   }
 
   /** An explicit provider/model decision, or null (pushing notes about ignored fields). */
-  #explicit(request: Record<string, unknown>, notes: string[]): RoutingDecision | null {
+  #explicit(request: Record<string, unknown>, notes: string[]): DecideResult | null {
     const tiers = this.#o.signals.tiers;
     const rawModel = request['model'];
     const rawProvider = request['provider'];
@@ -268,6 +268,6 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
   });
 }
 
-function decision(tier: TierSpec, score: number, reasons: readonly string[], phase: RoutingPhase, provider?: string): RoutingDecision {
+function decision(tier: TierSpec, score: number, reasons: readonly string[], phase: RoutingPhase, provider?: string): DecideResult {
   return { provider: provider ?? tier.provider, model: tier.model, tier: tier.name, score, reasons, phase };
 }

@@ -3,6 +3,8 @@ import { isPlainObject, optInteger, optNumber } from '../internal/validate.js';
 import { anyMatch, compileFileReferences, compilePhrases, distinctMatches, optPhrases } from './keyword-pattern.js';
 import { readRequestShape, type ClassifiableRequest, type RequestShape, type ScanLimits } from './request-shape.js';
 import { resolveTiers, type ResolvedTiers, type TierSpec } from './tiers.js';
+import { SIGNAL_ALIASES, type SignalOptions } from './classifier-options.js';
+import { nestFlatOptions, optGroup } from '../internal/renamed-options.js';
 
 /** Phase-1 verdict: the local tier, a remote tier, or unclear (phase 2 decides). */
 export type RoutingBand = 'LOCAL' | 'REMOTE' | 'AMBIGUOUS';
@@ -15,7 +17,7 @@ export interface RoutingSignals {
   readonly confidence: number;
   /**
    * Complexity score in [0, 1] (sum of rule weights, capped). Picks the remote tier: at or
-   * above `topTierScore` the top (last) tier, below it the mid (second) tier.
+   * above `thresholds.topTierScore` the top (last) tier, below it the mid (second) tier.
    */
   readonly score: number;
   /** One human-readable line per rule that fired, then the tier choice. */
@@ -24,7 +26,7 @@ export interface RoutingSignals {
   readonly fallbackTier: string;
 }
 
-/** Default {@link SignalOptions.deepReasoningKeywords}. */
+/** Default {@link SignalPhrases.deepReasoningKeywords}. */
 export const DEFAULT_DEEP_REASONING_KEYWORDS: readonly string[] = Object.freeze([
   'architecture', 'architect', 'security audit', 'vulnerability', 'threat model', 'migration', 'migrate',
   'distributed', 'concurrency', 'race condition', 'deadlock', 'scalability', 'performance optimization',
@@ -32,82 +34,37 @@ export const DEFAULT_DEEP_REASONING_KEYWORDS: readonly string[] = Object.freeze(
   'root cause', 'debug', 'refactor', 'cryptography', 'consensus',
 ]);
 
-/** Default {@link SignalOptions.simpleTaskPatterns}. */
+/** Default {@link SignalPhrases.simpleTaskPatterns}. */
 export const DEFAULT_SIMPLE_TASK_PATTERNS: readonly string[] = Object.freeze([
   'explain', 'what does', 'what is', 'comment', 'add comments', 'docstring', 'document this', 'format',
   'reformat', 'rename', 'add type hints', 'type hint', 'type annotations', 'summarize', 'translate',
   'fix typo', 'typo', 'convert', 'sort imports', 'lint', 'simplify', 'example of',
 ]);
 
-/** Default {@link SignalOptions.agenticMarkers} (matched in the system prompt only). */
+/** Default {@link SignalPhrases.agenticMarkers} (matched in the system prompt only). */
 export const DEFAULT_AGENTIC_MARKERS: readonly string[] = Object.freeze([
   'cursor', 'continue.dev', 'cline', 'aider', 'claude code', 'coding agent', 'autonomous agent', 'agent mode',
   'you have access to the following tools', 'tool use', '<environment_details>', '<tool_call>', 'workspace',
   'repository map', 'apply_diff', 'edit_file',
 ]);
 
-/** Default {@link SignalOptions.multiFilePatterns}. */
+/** Default {@link SignalPhrases.multiFilePatterns}. */
 export const DEFAULT_MULTI_FILE_PATTERNS: readonly string[] = Object.freeze([
   'multiple files', 'several files', 'all files', 'every file', 'each file', 'across files', 'across the codebase',
   'throughout the codebase', 'whole codebase', 'entire codebase', 'whole project', 'entire project',
   'across the repo', 'all modules', 'every module',
 ]);
 
-/** Default {@link SignalOptions.editVerbs}. */
+/** Default {@link SignalPhrases.editVerbs}. */
 export const DEFAULT_EDIT_VERBS: readonly string[] = Object.freeze([
   'fix', 'change', 'update', 'edit', 'modify', 'rename', 'add', 'remove', 'delete', 'replace', 'tweak', 'adjust',
 ]);
 
-/** Default {@link SignalOptions.fileExtensions}. */
+/** Default {@link SignalPhrases.fileExtensions}. */
 export const DEFAULT_FILE_EXTENSIONS: readonly string[] = Object.freeze([
   'ts', 'tsx', 'js', 'jsx', 'mjs', 'cjs', 'py', 'rb', 'go', 'rs', 'java', 'kt', 'swift', 'c', 'h', 'cc', 'cpp',
   'hpp', 'cs', 'php', 'scala', 'sh', 'sql', 'json', 'yaml', 'yml', 'toml', 'md', 'html', 'css', 'scss', 'vue', 'svelte',
 ]);
-
-/**
- * Phase-1 options. Every list and limit has a documented default; all are validated eagerly.
- * Phrase lists are literal, case-insensitive, matched at word boundaries and compiled once per
- * options object.
- */
-export interface SignalOptions {
-  /**
-   * Ordered tiers, cheapest first: the first serves `LOCAL`, the rest are remote (mid, ..., top).
-   * @defaultValue {@link DEFAULT_TIERS} (local / sonnet / opus)
-   */
-  readonly tiers?: readonly TierSpec[];
-  /** Total context (all text, system prompt and tool output) above which a request goes remote, chars. @defaultValue 30000 */
-  readonly localContextCharLimit?: number;
-  /** More non-system turns than this forces remote. @defaultValue 15 */
-  readonly maxLocalTurns?: number;
-  /** A single user message shorter than this (chars) favors local. @defaultValue 3000 */
-  readonly shortMessageChars?: number;
-  /** A system prompt shorter than this (chars), or none, favors local. @defaultValue 500 */
-  readonly shortSystemPromptChars?: number;
-  /** More distinct file references than this in the last user message forces remote. @defaultValue 5 */
-  readonly maxFileReferences?: number;
-  /** Deep-reasoning keywords, matched in the last user message only (never the system prompt; user turns of tool results only are skipped). @defaultValue {@link DEFAULT_DEEP_REASONING_KEYWORDS} */
-  readonly deepReasoningKeywords?: readonly string[];
-  /** Distinct deep-reasoning keywords that force remote; one fewer is a mixed signal. @defaultValue 2 */
-  readonly deepReasoningMinMatches?: number;
-  /** Simple-task phrases that favor local. @defaultValue {@link DEFAULT_SIMPLE_TASK_PATTERNS} */
-  readonly simpleTaskPatterns?: readonly string[];
-  /** Markers of an agentic (editor / agent) system prompt; they force remote. @defaultValue {@link DEFAULT_AGENTIC_MARKERS} */
-  readonly agenticMarkers?: readonly string[];
-  /** Phrases of a multi-file change request; they force remote. @defaultValue {@link DEFAULT_MULTI_FILE_PATTERNS} */
-  readonly multiFilePatterns?: readonly string[];
-  /** Edit verbs: with one file reference a single-file edit (favors local), with two or more a multi-file change. @defaultValue {@link DEFAULT_EDIT_VERBS} */
-  readonly editVerbs?: readonly string[];
-  /** File extensions recognised in file references. @defaultValue {@link DEFAULT_FILE_EXTENSIONS} */
-  readonly fileExtensions?: readonly string[];
-  /** Score at or above which a remote request goes to the top (last) tier. @defaultValue 0.5 */
-  readonly topTierScore?: number;
-  /** Chars of the last user message and of the system prompt scanned (head half + tail half). @defaultValue 8192 */
-  readonly scanChars?: number;
-  /** Messages scanned from the end; older ones only count as turns. @defaultValue 256 */
-  readonly maxScanMessages?: number;
-  /** Content blocks scanned per message. @defaultValue 256 */
-  readonly maxScanBlocks?: number;
-}
 
 /** Fully resolved and compiled phase-1 options. @internal */
 export interface ResolvedSignalOptions extends ScanLimits {
@@ -133,30 +90,35 @@ export const SCORE_WEIGHTS = Object.freeze({
 });
 
 /**
- * Validates phase-1 options and compiles their phrase lists.
+ * Validates phase-1 options (deprecated flat names moved onto their nested place first) and
+ * compiles their phrase lists. The resolved shape stays flat: the route path reads it per request.
  * @internal
  */
 export function resolveSignalOptions(options: SignalOptions | undefined): ResolvedSignalOptions {
-  const o: Record<string, unknown> = options === undefined ? {} : (options as Record<string, unknown>);
-  if (!isPlainObject(o)) throw new SwitchyardError('ERR_INVALID_OPTION', 'Expected options to be a plain object');
+  const raw: unknown = options === undefined ? {} : options;
+  if (!isPlainObject(raw)) throw new SwitchyardError('ERR_INVALID_OPTION', 'Expected options to be a plain object');
+  const o = nestFlatOptions(raw, SIGNAL_ALIASES);
+  const t = optGroup(o, 'thresholds');
+  const p = optGroup(o, 'phrases');
+  const scan = optGroup(o, 'scan');
   return {
     tiers: resolveTiers(o['tiers']),
-    localContextCharLimit: optInteger('localContextCharLimit', o['localContextCharLimit'], 30_000, 0),
-    maxLocalTurns: optInteger('maxLocalTurns', o['maxLocalTurns'], 15, 0),
-    shortMessageChars: optInteger('shortMessageChars', o['shortMessageChars'], 3_000, 0),
-    shortSystemPromptChars: optInteger('shortSystemPromptChars', o['shortSystemPromptChars'], 500, 0),
-    maxFileReferences: optInteger('maxFileReferences', o['maxFileReferences'], 5, 0, 1_000),
-    deepReasoningMinMatches: optInteger('deepReasoningMinMatches', o['deepReasoningMinMatches'], 2, 1, 100),
-    topTierScore: optNumber('topTierScore', o['topTierScore'], 0.5, 0, 1),
-    scanChars: optInteger('scanChars', o['scanChars'], 8_192, 64, 1 << 20),
-    maxScanMessages: optInteger('maxScanMessages', o['maxScanMessages'], 256, 1, 100_000),
-    maxScanBlocks: optInteger('maxScanBlocks', o['maxScanBlocks'], 256, 1, 100_000),
-    deepRe: compilePhrases(optPhrases('deepReasoningKeywords', o['deepReasoningKeywords'], DEFAULT_DEEP_REASONING_KEYWORDS)),
-    simpleRe: compilePhrases(optPhrases('simpleTaskPatterns', o['simpleTaskPatterns'], DEFAULT_SIMPLE_TASK_PATTERNS)),
-    agenticRe: compilePhrases(optPhrases('agenticMarkers', o['agenticMarkers'], DEFAULT_AGENTIC_MARKERS)),
-    multiFileRe: compilePhrases(optPhrases('multiFilePatterns', o['multiFilePatterns'], DEFAULT_MULTI_FILE_PATTERNS)),
-    editRe: compilePhrases(optPhrases('editVerbs', o['editVerbs'], DEFAULT_EDIT_VERBS)),
-    fileRe: compileFileReferences(optPhrases('fileExtensions', o['fileExtensions'], DEFAULT_FILE_EXTENSIONS)),
+    localContextCharLimit: optInteger('thresholds.localContextCharLimit', t['localContextCharLimit'], 30_000, 0),
+    maxLocalTurns: optInteger('thresholds.maxLocalTurns', t['maxLocalTurns'], 15, 0),
+    shortMessageChars: optInteger('thresholds.shortMessageChars', t['shortMessageChars'], 3_000, 0),
+    shortSystemPromptChars: optInteger('thresholds.shortSystemPromptChars', t['shortSystemPromptChars'], 500, 0),
+    maxFileReferences: optInteger('thresholds.maxFileReferences', t['maxFileReferences'], 5, 0, 1_000),
+    deepReasoningMinMatches: optInteger('thresholds.deepReasoningMinMatches', t['deepReasoningMinMatches'], 2, 1, 100),
+    topTierScore: optNumber('thresholds.topTierScore', t['topTierScore'], 0.5, 0, 1),
+    scanChars: optInteger('scan.chars', scan['chars'], 8_192, 64, 1 << 20),
+    maxScanMessages: optInteger('scan.maxMessages', scan['maxMessages'], 256, 1, 100_000),
+    maxScanBlocks: optInteger('scan.maxBlocks', scan['maxBlocks'], 256, 1, 100_000),
+    deepRe: compilePhrases(optPhrases('phrases.deepReasoningKeywords', p['deepReasoningKeywords'], DEFAULT_DEEP_REASONING_KEYWORDS)),
+    simpleRe: compilePhrases(optPhrases('phrases.simpleTaskPatterns', p['simpleTaskPatterns'], DEFAULT_SIMPLE_TASK_PATTERNS)),
+    agenticRe: compilePhrases(optPhrases('phrases.agenticMarkers', p['agenticMarkers'], DEFAULT_AGENTIC_MARKERS)),
+    multiFileRe: compilePhrases(optPhrases('phrases.multiFilePatterns', p['multiFilePatterns'], DEFAULT_MULTI_FILE_PATTERNS)),
+    editRe: compilePhrases(optPhrases('phrases.editVerbs', p['editVerbs'], DEFAULT_EDIT_VERBS)),
+    fileRe: compileFileReferences(optPhrases('phrases.fileExtensions', p['fileExtensions'], DEFAULT_FILE_EXTENSIONS)),
   };
 }
 
@@ -298,10 +260,10 @@ function tierReason(score: number, o: ResolvedSignalOptions, tier: TierSpec): st
  * bounded by the scan limits (a 1 MB message is measured by its length and only a head and
  * tail of it are scanned).
  *
- * Forces `REMOTE`: tools or tool calls, tool results, context above `localContextCharLimit`,
- * more than `maxLocalTurns` turns, an agentic system prompt, `deepReasoningMinMatches`+
- * deep-reasoning keywords, more than `maxFileReferences` file references, a multi-file change
- * request. Favors `LOCAL`: one short message, a simple-task pattern, no or a short system
+ * Forces `REMOTE`: tools or tool calls, tool results, context above
+ * `thresholds.localContextCharLimit`, more than `thresholds.maxLocalTurns` turns, an agentic
+ * system prompt, `thresholds.deepReasoningMinMatches`+ deep-reasoning keywords, more than
+ * `thresholds.maxFileReferences` file references, a multi-file change request. Favors `LOCAL`: one short message, a simple-task pattern, no or a short system
  * prompt, a single-file simple edit. `LOCAL` needs the first and third plus one of the others,
  * and no mixed signal; anything else is `AMBIGUOUS`.
  *
@@ -309,7 +271,7 @@ function tierReason(score: number, o: ResolvedSignalOptions, tier: TierSpec): st
  * so pass the same object on every call.
  *
  * @param request - OpenAI- or Anthropic-shaped request (untrusted)
- * @param options - phase-1 options
+ * @param options - phase-1 options (`tiers`, `thresholds`, `phrases`, `scan`)
  * @returns the band, confidence, score, reasons and best-guess tier
  * @throws {@link SwitchyardError} `ERR_INVALID_MESSAGES` when `request` is not an object with a
  *   `messages` array; `ERR_INVALID_OPTION` for invalid options

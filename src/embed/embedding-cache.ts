@@ -1,52 +1,11 @@
 import { EventEmitter } from 'eventemitter3';
-import { constants as fsConstants } from 'node:fs';
-import * as nodeFs from 'node:fs/promises';
 import path from 'node:path';
-import { threadId } from 'node:worker_threads';
-import { SwitchyardError, invalidOption } from '../errors.js';
+import { invalidOption } from '../errors.js';
 import { isPlainObject, optBoolean, optInteger, optString } from '../internal/validate.js';
 import { FLAG_NORMALIZED, cacheKey, decodeCache, encodeCache, type CacheRejectReason } from './cache-format.js';
+import { NODE_FS, errCode, readRegular, removeStrayTmp, writeAtomic, type AtomicWrite, type EmbeddingCacheFs } from './cache-file-io.js';
 
 export type { CacheRejectReason } from './cache-format.js';
-
-/** An open file or directory, as far as {@link EmbeddingCache} uses it. */
-export interface EmbeddingCacheFileHandle {
-  /** Writes the whole buffer. */
-  writeFile(data: Uint8Array): Promise<void>;
-  /** fsync. */
-  sync(): Promise<void>;
-  /** Closes the handle. */
-  close(): Promise<void>;
-}
-
-/** What {@link EmbeddingCacheFs.stat} reports (a subset of `fs.Stats`). */
-export interface EmbeddingCacheFileStat {
-  /** Whether the path is a regular file (not a FIFO, socket, device or folder). */
-  isFile(): boolean;
-  /** Size in bytes. */
-  readonly size: number;
-}
-
-/**
- * The file-system calls {@link EmbeddingCache} makes (a subset of `node:fs/promises`).
- * Replace it to inject faults or record the call order in tests.
- */
-export interface EmbeddingCacheFs {
-  /** `fs.promises.readFile`. */
-  readFile(file: string): Promise<Uint8Array>;
-  /** `fs.promises.stat`; when present, a path that is not a regular file is never read. */
-  stat?(file: string): Promise<EmbeddingCacheFileStat>;
-  /** `fs.promises.open` (flags `'wx'` for the temp file, `'r'` for the directory). */
-  open(file: string, flags: string): Promise<EmbeddingCacheFileHandle>;
-  /** `fs.promises.rename`. */
-  rename(from: string, to: string): Promise<void>;
-  /** `fs.promises.unlink`. */
-  unlink(file: string): Promise<void>;
-  /** `fs.promises.readdir`. */
-  readdir(dir: string): Promise<string[]>;
-  /** `fs.promises.mkdir`. */
-  mkdir(dir: string, options: { recursive: true }): Promise<unknown>;
-}
 
 /** Options of {@link EmbeddingCache}. */
 export interface EmbeddingCacheOptions {
@@ -60,9 +19,9 @@ export interface EmbeddingCacheOptions {
   readonly normalized?: boolean;
   /** Extra attempts when `rename` fails with EPERM, EBUSY or EACCES (Windows virus scanners). @defaultValue 3 */
   readonly renameRetries?: number;
-  /** Test seam: the file-system calls. @defaultValue `node:fs/promises` */
+  /** Test seam: the file-system calls. @defaultValue `node:fs/promises` @internal */
   readonly fs?: EmbeddingCacheFs;
-  /** Test seam: awaited after the temp file is created and before it is written (crash tests kill the process here). @defaultValue undefined */
+  /** Test seam: awaited after the temp file is created and before it is written (crash tests kill the process here). @defaultValue undefined @internal */
   readonly onTmpCreated?: (tmpPath: string) => void | Promise<void>;
 }
 
@@ -106,32 +65,6 @@ export interface EmbeddingCacheEvents {
   'cache:saved': [event: CacheSavedEvent];
 }
 
-const RETRYABLE_RENAME = new Set(['EPERM', 'EBUSY', 'EACCES']);
-let tmpCounter = 0;
-
-function errCode(e: unknown): string | undefined {
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-/** Largest cache (or attachment) file read; a bigger one is treated as unreadable and recomputed. @internal */
-export const MAX_CACHE_FILE_BYTES = 1 << 30;
-
-/** Throws an `ENOTREG` / `EFBIG` coded error unless `st` describes a regular file of a readable size. */
-function checkRegular(st: { isFile(): boolean; size: number }, file: string): void {
-  if (!st.isFile()) throw Object.assign(new Error(`${file} is not a regular file`), { code: 'ENOTREG' });
-  if (st.size > MAX_CACHE_FILE_BYTES) throw Object.assign(new Error(`${file} is larger than ${MAX_CACHE_FILE_BYTES} bytes`), { code: 'EFBIG' });
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return errCode(e) === 'EPERM';
-  }
-}
-
 /**
  * Persistent embedding cache: one binary file of vectors keyed by a hash of the exact text,
  * for one embedder id and dim. Loading never throws (damaged records are dropped, with a
@@ -157,9 +90,7 @@ export class EmbeddingCache extends EventEmitter<EmbeddingCacheEvents> {
   /** Vector length. */
   readonly dim: number;
   readonly #flags: number;
-  readonly #retries: number;
-  readonly #fs: EmbeddingCacheFs;
-  readonly #onTmp: ((tmpPath: string) => void | Promise<void>) | undefined;
+  readonly #io: AtomicWrite;
   readonly #entries = new Map<string, Float32Array>();
   #saving: Promise<void> = Promise.resolve();
 
@@ -176,10 +107,9 @@ export class EmbeddingCache extends EventEmitter<EmbeddingCacheEvents> {
     this.embedderId = optString('embedderId', options.embedderId, '');
     this.dim = optInteger('dim', options.dim, 0, 1, 65_535);
     this.#flags = optBoolean('normalized', options.normalized, true) ? FLAG_NORMALIZED : 0;
-    this.#retries = optInteger('renameRetries', options.renameRetries, 3, 0, 100);
-    this.#fs = options.fs ?? (nodeFs as unknown as EmbeddingCacheFs);
+    const renameRetries = optInteger('renameRetries', options.renameRetries, 3, 0, 100);
     if (options.onTmpCreated !== undefined && typeof options.onTmpCreated !== 'function') invalidOption('onTmpCreated', 'a function', options.onTmpCreated);
-    this.#onTmp = options.onTmpCreated;
+    this.#io = { fs: options.fs ?? NODE_FS, cachePath: this.path, renameRetries, onTmpCreated: options.onTmpCreated };
   }
 
   /** Vectors held in memory. */
@@ -193,10 +123,10 @@ export class EmbeddingCache extends EventEmitter<EmbeddingCacheEvents> {
    * `cache:rejected` event, and those vectors are recomputed by the caller.
    */
   async load(): Promise<CacheLoadReport> {
-    const removedTmpFiles = await this.#removeStrayTmp();
+    const removedTmpFiles = await removeStrayTmp(this.#io.fs, this.path);
     let bytes: Uint8Array;
     try {
-      bytes = await this.#readRegular(this.path);
+      bytes = await readRegular(this.#io.fs, this.path);
     } catch (e) {
       if (errCode(e) === 'ENOENT') return { entries: 0, dropped: 0, reason: undefined, removedTmpFiles };
       this.#reject('io', 0);
@@ -236,7 +166,7 @@ export class EmbeddingCache extends EventEmitter<EmbeddingCacheEvents> {
   save(): Promise<void> {
     return this.#serialise(async () => {
       const data = encodeCache(this.embedderId, this.dim, this.#flags, this.#entries);
-      await this.#writeAtomic(this.path, data, 'embedding cache');
+      await writeAtomic(this.#io, this.path, data, 'embedding cache');
       if (this.listenerCount('cache:saved') > 0) this.emit('cache:saved', { path: this.path, entries: this.#entries.size, bytes: data.length });
     });
   }
@@ -250,7 +180,7 @@ export class EmbeddingCache extends EventEmitter<EmbeddingCacheEvents> {
    */
   saveAttachment(suffix: string, data: Uint8Array): Promise<void> {
     const file = this.#attachmentPath(suffix);
-    return this.#serialise(() => this.#writeAtomic(file, data, 'cache attachment'));
+    return this.#serialise(() => writeAtomic(this.#io, file, data, 'cache attachment'));
   }
 
   /**
@@ -262,31 +192,9 @@ export class EmbeddingCache extends EventEmitter<EmbeddingCacheEvents> {
   async loadAttachment(suffix: string): Promise<Uint8Array | undefined> {
     const file = this.#attachmentPath(suffix);
     try {
-      return await this.#readRegular(file);
+      return await readRegular(this.#io.fs, file);
     } catch {
       return undefined;
-    }
-  }
-
-  /**
-   * Reads `file` only if it is a regular file of at most {@link MAX_CACHE_FILE_BYTES}: a FIFO,
-   * socket or device at the cache path would block `readFile` forever (or never end). With
-   * the real file system the check and the read use one descriptor opened with `O_NONBLOCK`
-   * (opening a FIFO that way never waits for a writer), so the file cannot be swapped between
-   * them. An injected `fs` is checked with its `stat` when it has one.
-   */
-  async #readRegular(file: string): Promise<Uint8Array> {
-    const fs = this.#fs;
-    if (fs !== (nodeFs as unknown as EmbeddingCacheFs)) {
-      if (fs.stat) checkRegular(await fs.stat(file), file);
-      return fs.readFile(file);
-    }
-    const fh = await nodeFs.open(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
-    try {
-      checkRegular(await fh.stat(), file);
-      return await fh.readFile();
-    } finally {
-      await fh.close().catch(() => undefined);
     }
   }
 
@@ -299,87 +207,6 @@ export class EmbeddingCache extends EventEmitter<EmbeddingCacheEvents> {
     const run = this.#saving.then(job);
     this.#saving = run.catch(() => undefined);
     return run;
-  }
-
-  async #writeAtomic(target: string, data: Uint8Array, what: string): Promise<void> {
-    const fs = this.#fs;
-    const dir = path.dirname(target);
-    const tmp = `${this.path}.${process.pid}.${threadId}.${tmpCounter++}.tmp`;
-    let stage = 'mkdir';
-    let created = false;
-    try {
-      await fs.mkdir(dir, { recursive: true });
-      stage = 'open';
-      const fh = await fs.open(tmp, 'wx');
-      created = true;
-      try {
-        await this.#onTmp?.(tmp);
-        stage = 'write';
-        await fh.writeFile(data);
-        stage = 'fsync';
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      stage = 'rename';
-      // never replace a FIFO, device or folder someone put at the path (e.g. /dev/null as root)
-      const existing = await this.#statTarget(target);
-      if (existing !== undefined && !existing.isFile()) throw Object.assign(new Error('the path exists and is not a regular file'), { code: 'ENOTREG' });
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await fs.rename(tmp, target);
-          break;
-        } catch (e) {
-          if (attempt >= this.#retries || !RETRYABLE_RENAME.has(errCode(e) ?? '')) throw e;
-          await new Promise((r) => setTimeout(r, 10 * 2 ** attempt));
-        }
-      }
-      created = false;
-    } catch (e) {
-      if (created) await fs.unlink(tmp).catch(() => undefined); // keep the original error
-      throw new SwitchyardError('ERR_CACHE_IO', `Cannot save ${what} '${target}' (${stage}): ${(e as Error)?.message ?? String(e)}`, {
-        cause: e, details: { path: target, stage, code: errCode(e) },
-      });
-    }
-    if (process.platform !== 'win32') {
-      // Make the rename durable. Failure here leaves a complete file (old or new): not an error.
-      const dh = await fs.open(dir, 'r').catch(() => undefined);
-      if (dh) await dh.sync().catch(() => undefined).finally(() => dh.close().catch(() => undefined));
-    }
-  }
-
-  async #statTarget(target: string): Promise<{ isFile(): boolean } | undefined> {
-    const fs = this.#fs;
-    const stat = fs === (nodeFs as unknown as EmbeddingCacheFs) ? nodeFs.stat : fs.stat?.bind(fs);
-    if (!stat) return undefined;
-    try {
-      return await stat(target);
-    } catch {
-      return undefined; // absent (or unreadable: the rename reports it)
-    }
-  }
-
-  async #removeStrayTmp(): Promise<number> {
-    const dir = path.dirname(this.path);
-    const base = path.basename(this.path);
-    let names: string[];
-    try {
-      names = await this.#fs.readdir(dir);
-    } catch {
-      return 0;
-    }
-    let removed = 0;
-    for (const name of names) {
-      if (!name.startsWith(base + '.') || !name.endsWith('.tmp')) continue;
-      const pid = Number(name.slice(base.length + 1).split('.')[0]);
-      // skip our own in-flight saves and those of live processes
-      if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || pidAlive(pid)) continue;
-      try {
-        await this.#fs.unlink(path.join(dir, name));
-        removed++;
-      } catch { /* gone already */ }
-    }
-    return removed;
   }
 
   #reject(reason: CacheRejectReason | 'io', dropped: number): void {

@@ -4,6 +4,7 @@
  * `@huggingface/transformers`, which is imported lazily here and nowhere else.
  * @packageDocumentation
  */
+import { emitRenamed } from '../internal/renamed-event.js';
 import { EventEmitter } from 'eventemitter3';
 import { homedir } from 'node:os';
 import path from 'node:path';
@@ -40,8 +41,8 @@ export interface TransformersProgressEvent {
   readonly progress: number | undefined;
 }
 
-/** Payload of `embedder:ready`. */
-export interface TransformersReadyEvent {
+/** Payload of `embedder:loaded`. */
+export interface TransformersLoadedEvent {
   /** Model id or folder loaded. */
   readonly model: string;
   /** Load time in milliseconds. */
@@ -53,12 +54,18 @@ export interface TransformersEmbedderEvents {
   /** Model loading progress (files, bytes), e.g. for a progress bar. */
   'embedder:progress': [event: TransformersProgressEvent];
   /** The model finished loading; `ms` is the load time. */
-  'embedder:ready': [event: TransformersReadyEvent];
+  'embedder:loaded': [event: TransformersLoadedEvent];
+  /** @deprecated Use `embedder:loaded` (same payload, fired right after it). Removed in 0.3.0. */
+  'embedder:ready': [event: TransformersLoadedEvent];
 }
+
+/** @deprecated Use {@link TransformersLoadedEvent}. Removed in 0.3.0. */
+export type TransformersReadyEvent = TransformersLoadedEvent;
 
 /**
  * The part of `@huggingface/transformers` this embedder uses. It exists so tests can stand
- * in a module that fails to load (see {@link TransformersEmbedderOptions.loadModule}).
+ * in a module that fails to load (see `TransformersEmbedderOptions.loadModule`).
+ * @internal
  */
 export interface TransformersModule {
   /** `pipeline(task, model, options)`. */
@@ -115,6 +122,7 @@ export interface TransformersEmbedderOptions {
    * package being absent (the result is `ERR_EMBEDDER_UNAVAILABLE`), or one that returns a
    * specific build of the module.
    * @defaultValue `() => import('@huggingface/transformers')`
+   * @internal
    */
   readonly loadModule?: () => Promise<unknown>;
 }
@@ -295,7 +303,9 @@ export class TransformersEmbedder extends EventEmitter<TransformersEmbedderEvent
       this.#endId = undefined; // a tokenizer that cannot encode '' gets no truncation repair
     }
     this.#extractor = ex;
-    if (this.listenerCount('embedder:ready') > 0) this.emit('embedder:ready', { model: this.#source, ms: performance.now() - t0 });
+    if (this.listenerCount('embedder:loaded') > 0 || this.listenerCount('embedder:ready') > 0) {
+      emitRenamed(this, 'embedder:loaded', 'embedder:ready', { model: this.#source, ms: performance.now() - t0 });
+    }
     return ex;
   }
 

@@ -29,7 +29,8 @@ export type RouteUpdateReason = 'applied' | 'duplicate' | 'stale' | 'expired' | 
 /** Replication settings (resolved router options carry them). @internal */
 export interface ReplicationSettings {
   readonly nodeId: string;
-  readonly now: () => number;
+  /** Wall clock, ms since the Unix epoch. */
+  readonly wallClock: () => number;
   readonly tombstoneRetentionMs: number;
   readonly maxClockSkewMs: number;
   readonly maxMessageBytes: number;
@@ -70,7 +71,7 @@ export const DEFAULT_MAX_SYNC_STATE_BYTES = 262_144;
 
 function asError(e: unknown): SwitchyardError {
   if (isSwitchyardError(e)) return e;
-  return new SwitchyardError('ERR_INVALID_MESSAGE', `Unreadable route update: ${String((e as Error)?.message ?? e)}`, { cause: e });
+  return new SwitchyardError('ERR_INVALID_ROUTE_UPDATE', `Unreadable route update: ${String((e as Error)?.message ?? e)}`, { cause: e });
 }
 
 /** One node's replicated route table. @internal */
@@ -190,12 +191,12 @@ export class RouteReplica {
         } catch {
           out.rejected++; // only accessors, exotic prototypes or oversize entries of the host's own object get here
           budget.left -= this.#o.maxMessageBytes; // may have walked that much
-          if (budget.left < 0) return fail(new SwitchyardError('ERR_INVALID_MESSAGE', `Route state is larger than ${maxBytes} bytes`, { details: { limit: maxBytes } }));
+          if (budget.left < 0) return fail(new SwitchyardError('ERR_INVALID_ROUTE_UPDATE', `Route state is larger than ${maxBytes} bytes`, { details: { limit: maxBytes } }));
           continue;
         }
         this.#mergeEntry(raw.value, out);
         budget.left -= raw.bytes + 1;
-        if (budget.left < 0) return fail(new SwitchyardError('ERR_INVALID_MESSAGE', `Route state is larger than ${maxBytes} bytes`, { details: { limit: maxBytes } }));
+        if (budget.left < 0) return fail(new SwitchyardError('ERR_INVALID_ROUTE_UPDATE', `Route state is larger than ${maxBytes} bytes`, { details: { limit: maxBytes } }));
         if (i % MERGE_SLICE_ENTRIES === MERGE_SLICE_ENTRIES - 1) yield;
       }
       return out;
@@ -206,10 +207,10 @@ export class RouteReplica {
       scanner.step(MERGE_SLICE_CHARS);
       if (scanner.error === undefined && scanner.sawEntries && count === 0) {
         const problem = headerProblem(scanner.header);
-        if (problem !== undefined) return fail(new SwitchyardError('ERR_INVALID_MESSAGE', problem));
+        if (problem !== undefined) return fail(new SwitchyardError('ERR_INVALID_ROUTE_UPDATE', problem));
       }
       for (const span of scanner.entries) {
-        if (++count > MAX_STATE_ENTRIES) return fail(new SwitchyardError('ERR_INVALID_MESSAGE', `Route state has more than ${MAX_STATE_ENTRIES} entries`));
+        if (++count > MAX_STATE_ENTRIES) return fail(new SwitchyardError('ERR_INVALID_ROUTE_UPDATE', `Route state has more than ${MAX_STATE_ENTRIES} entries`));
         // an entry is an object: anything else is refused without parsing it
         if (span.length > this.#o.maxMessageBytes || span.charCodeAt(0) !== 0x7b) { out.rejected++; continue; }
         let raw: unknown;
@@ -217,16 +218,16 @@ export class RouteReplica {
           raw = JSON.parse(span);
         } catch (e) {
           // a peer that sends malformed JSON is not a peer: the state stops here (one exception, not one per entry)
-          return fail(new SwitchyardError('ERR_INVALID_MESSAGE', `Route state entry ${count - 1} is not valid JSON: ${(e as Error).message}`, { cause: e }));
+          return fail(new SwitchyardError('ERR_INVALID_ROUTE_UPDATE', `Route state entry ${count - 1} is not valid JSON: ${(e as Error).message}`, { cause: e }));
         }
         this.#mergeEntry(raw, out);
       }
       scanner.entries.length = 0;
-      if (scanner.error !== undefined) return fail(new SwitchyardError('ERR_INVALID_MESSAGE', scanner.error));
+      if (scanner.error !== undefined) return fail(new SwitchyardError('ERR_INVALID_ROUTE_UPDATE', scanner.error));
       yield;
     }
     const problem = headerProblem(scanner.header) ?? (scanner.sawEntries ? undefined : 'route state has no `entries` array');
-    if (problem !== undefined) return fail(new SwitchyardError('ERR_INVALID_MESSAGE', problem));
+    if (problem !== undefined) return fail(new SwitchyardError('ERR_INVALID_ROUTE_UPDATE', problem));
     return out;
   }
 
@@ -270,12 +271,12 @@ export class RouteReplica {
   /** Collects tombstones older than the retention window now; returns how many. */
   collectGarbage(): number {
     this.#nextGc = -Infinity;
-    const now = this.#o.now();
+    const now = this.#o.wallClock();
     return this.#table.collect(now - this.#o.tombstoneRetentionMs);
   }
 
   #tick(): number {
-    const now = this.#o.now();
+    const now = this.#o.wallClock();
     if (now >= this.#nextGc) {
       this.#nextGc = now + this.#gcEveryMs;
       this.#table.collect(now - this.#o.tombstoneRetentionMs);

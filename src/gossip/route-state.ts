@@ -24,7 +24,7 @@ export const MAX_STATE_ENTRIES = 1_000_000;
  * A string or bytes state after the size check of its length (the scanner finishes the
  * UTF-8 count of a string as it reads), or undefined for any other input. Bytes are not decoded here (the
  * scanner reads them as they are). `sync` callers pass their smaller limit. Throws
- * `ERR_INVALID_MESSAGE`.
+ * `ERR_INVALID_ROUTE_UPDATE`.
  * @internal
  */
 export function stateText(input: unknown, maxBytes: number, sync: boolean): string | Uint8Array | undefined {
@@ -52,7 +52,7 @@ export function headerProblem(header: ReadonlyMap<string, unknown>): string | un
 
 /**
  * Checks the header of an already-parsed state object and returns its entries (read one by
- * one later). Throws `ERR_INVALID_MESSAGE`.
+ * one later). Throws `ERR_INVALID_ROUTE_UPDATE`.
  * @internal
  */
 export function readStateObject(input: unknown): readonly unknown[] {

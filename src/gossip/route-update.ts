@@ -113,7 +113,7 @@ export interface ParsedRouteUpdate {
 /**
  * Validates untrusted input (JSON string, bytes, or object) into a canonical frozen message
  * with a fixed key order, so equal content serialises and hashes identically on every node.
- * Throws `ERR_INVALID_MESSAGE`.
+ * Throws `ERR_INVALID_ROUTE_UPDATE`.
  * @internal
  */
 export function parseRouteUpdate(input: unknown, limits: RouteUpdateLimits): ParsedRouteUpdate {
@@ -155,7 +155,7 @@ export function canonicalRouteUpdate(raw: unknown, limits: RouteUpdateLimits): P
     const { embedding: _e, ...spec } = project;
     normalized = normalizeProject(spec, 1);
   } catch (e) {
-    throw new SwitchyardError('ERR_INVALID_MESSAGE', `Invalid project in route update: ${(e as Error).message}`, { cause: e, details: { field: 'project' } });
+    throw new SwitchyardError('ERR_INVALID_ROUTE_UPDATE', `Invalid project in route update: ${(e as Error).message}`, { cause: e, details: { field: 'project' } });
   }
   for (const key of LIST_KEYS) if (project[key] !== undefined) project[key] = Object.freeze((project[key] as string[]).slice());
   project = Object.freeze(project);

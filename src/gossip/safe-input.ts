@@ -1,7 +1,7 @@
 // Reads untrusted route-update input (a JSON string, bytes, or an already parsed value) into
 // a plain, bounded tree. Byte size is checked before JSON.parse; depth, key and element
 // counts are bounded; prototype keys (any spelling JSON decodes to them, e.g. "\u005f_proto__")
-// and accessors are refused. Throws ERR_INVALID_MESSAGE; callers turn that into results.
+// and accessors are refused. Throws ERR_INVALID_ROUTE_UPDATE; callers turn that into results.
 import { SwitchyardError, describeValue } from '../errors.js';
 
 /** Keys never accepted anywhere in a message (checked after JSON decoding). */
@@ -15,9 +15,9 @@ export interface InputLimits {
   readonly maxDepth: number;
 }
 
-/** Throws `ERR_INVALID_MESSAGE`. @internal */
+/** Throws `ERR_INVALID_ROUTE_UPDATE`. @internal */
 export function invalidMessage(message: string, details: Record<string, unknown> = {}): never {
-  throw new SwitchyardError('ERR_INVALID_MESSAGE', message, { details });
+  throw new SwitchyardError('ERR_INVALID_ROUTE_UPDATE', message, { details });
 }
 
 /**
@@ -35,7 +35,7 @@ export function readUntrusted(input: unknown, limits: InputLimits): unknown {
     try {
       value = JSON.parse(text);
     } catch (e) {
-      throw new SwitchyardError('ERR_INVALID_MESSAGE', `Message is not valid JSON: ${(e as Error).message}`, { cause: e });
+      throw new SwitchyardError('ERR_INVALID_ROUTE_UPDATE', `Message is not valid JSON: ${(e as Error).message}`, { cause: e });
     }
   }
   return copy(value, 1, limits.maxDepth, { left: limits.maxBytes, limit: limits.maxBytes });

@@ -183,7 +183,7 @@ export async function fitRouterRows(t: FitTarget, o: ResolvedFitOptions): Promis
     throw new SwitchyardError('ERR_INVALID_OPTION', `fit failed: ${(e as Error).message}`, { cause: e });
   }
   for (let i = 0; i < result.rows.length; i++) {
-    if (!Number.isFinite(result.rows[i]!)) throw new SwitchyardError('ERR_INVALID_OPTION', 'fit diverged (non-finite weights): lower `learningRate`');
+    if (!Number.isFinite(result.rows[i]!)) throw new SwitchyardError('ERR_FIT_DIVERGED', 'fit diverged (non-finite weights): lower `learningRate`');
   }
   const calibrated = !t.thresholdFixed && result.adopt && Number.isFinite(result.threshold) ? result.threshold : undefined;
   const report: Omit<FitReport, 'projects' | 'ms'> = {

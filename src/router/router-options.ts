@@ -170,7 +170,7 @@ function resolveUnguarded(options: unknown): ResolvedRouterOptions {
     recentDecisions: optInteger('recentDecisions', o['recentDecisions'], 100, 0, 100_000),
     nodeId: optString('nodeId', o['nodeId'], `node-${Math.random().toString(36).slice(2, 10)}`),
     cachePath: o['cachePath'] === undefined ? undefined : optString('cachePath', o['cachePath'], ''),
-    now: now as () => number,
+    wallClock: now as () => number,
     tombstoneRetentionMs: optInteger('tombstoneRetentionMs', o['tombstoneRetentionMs'], 86_400_000, 1, 2 ** 40),
     maxClockSkewMs: optInteger('maxClockSkewMs', o['maxClockSkewMs'], 60_000, 0, 2 ** 40),
     maxMessageBytes: optInteger('maxMessageBytes', o['maxMessageBytes'], 65_536, 256, 1 << 30),

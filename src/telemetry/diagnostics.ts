@@ -4,7 +4,6 @@
 import { channel, tracingChannel } from 'node:diagnostics_channel';
 import type { RouteMethod, RouteResult } from '../router/route-result.js';
 import type { FailureClass } from '../balance/classify-failure.js';
-import type { RoutingDecision, RoutingPhase } from '../classify/request-classifier.js';
 
 /**
  * Names of switchyard's diagnostics channels. Subscribe with `node:diagnostics_channel`:
@@ -36,30 +35,6 @@ export const DIAGNOSTICS_CHANNELS: {
   /** Channel of {@link MetricsMessage}s. */
   readonly metrics: 'switchyard:metrics';
 } = Object.freeze({ route: 'switchyard:route', execute: 'switchyard:execute', classify: 'switchyard:classify', metrics: 'switchyard:metrics' } as const);
-
-/** Context object of the `switchyard:classify` tracing channel: one {@link RequestClassifier.decide} call. */
-export interface ClassifyTraceContext {
-  /** The request's `model` field, when it is a string. */
-  readonly model: string | undefined;
-  /** Set by Node when the decision was made. */
-  result?: RoutingDecision;
-  /** Set by Node when decide() rejected. */
-  error?: unknown;
-}
-
-/** A tier decision on the `switchyard:metrics` channel. */
-export interface ClassifyMetric {
-  /** Discriminant. */
-  readonly type: 'classify';
-  /** Which phase decided. */
-  readonly phase: RoutingPhase;
-  /** Chosen tier name. */
-  readonly tier: string;
-  /** Phase-1 score. */
-  readonly score: number;
-  /** Time of the whole decide() call (phase 1, and phase 2 when it ran), ms. Never includes inference of the routed request. */
-  readonly classifierLatencyMs: number;
-}
 
 /**
  * Context object of the `switchyard:route` tracing channel. The same object is passed to
@@ -135,18 +110,12 @@ export interface AttemptMetric {
   readonly inferenceLatencyMs: number;
 }
 
-/** Messages published on {@link DIAGNOSTICS_CHANNELS}`.metrics`. */
-export type MetricsMessage = RouteMetric | AttemptMetric | ClassifyMetric;
-
 /** @internal */
 export const routeTracing: ReturnType<typeof tracingChannel<unknown, RouteTraceContext>> =
   tracingChannel<unknown, RouteTraceContext>(DIAGNOSTICS_CHANNELS.route);
 /** @internal */
 export const executeTracing: ReturnType<typeof tracingChannel<unknown, ExecuteTraceContext>> =
   tracingChannel<unknown, ExecuteTraceContext>(DIAGNOSTICS_CHANNELS.execute);
-/** @internal */
-export const classifyTracing: ReturnType<typeof tracingChannel<unknown, ClassifyTraceContext>> =
-  tracingChannel<unknown, ClassifyTraceContext>(DIAGNOSTICS_CHANNELS.classify);
 /** @internal */
 export const metricsChannel: ReturnType<typeof channel> = channel(DIAGNOSTICS_CHANNELS.metrics);
 
@@ -159,6 +128,14 @@ let built = 0;
  */
 export function unsafeDiagnosticsPayloadsBuilt(): number {
   return built;
+}
+
+/**
+ * Counts one payload built (feature telemetry modules call it before publishing or tracing).
+ * @internal
+ */
+export function countDiagnosticsPayload(): void {
+  built++;
 }
 
 /**
@@ -213,24 +190,4 @@ export function traceRoute(model: string | undefined, nodeId: string, fn: () => 
 export function traceAttempt<T>(model: string, provider: string, instance: string, endpoint: string, attempt: number, fn: () => Promise<T>): Promise<T> {
   built++;
   return executeTracing.tracePromise(fn, { model, provider, instance, endpoint, attempt });
-}
-
-/**
- * Publishes one tier decision. Call only when `metricsChannel.hasSubscribers`.
- * @internal
- */
-export function publishClassifyMetric(d: RoutingDecision, classifierLatencyMs: number): void {
-  built++;
-  const m: ClassifyMetric = { type: 'classify', phase: d.phase, tier: d.tier, score: d.score, classifierLatencyMs };
-  metricsChannel.publish(m);
-}
-
-/**
- * Runs one decide() inside the `switchyard:classify` tracing channel. Call only when
- * `classifyTracing.hasSubscribers`.
- * @internal
- */
-export function traceClassify(model: string | undefined, fn: () => Promise<RoutingDecision>): Promise<RoutingDecision> {
-  built++;
-  return classifyTracing.tracePromise(fn, { model });
 }

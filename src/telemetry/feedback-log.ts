@@ -1,7 +1,9 @@
 // FeedbackLog: preference records appended to a JSONL file in batches, off the routing path.
+import { emitRenamed } from '../internal/renamed-event.js';
 import { open, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { EventEmitter } from 'eventemitter3';
 import { optInteger } from '../internal/validate.js';
+import { optRenamed } from '../internal/renamed-options.js';
 import { SwitchyardError, describeValue, invalidOption } from '../errors.js';
 import { checkFeedback, type FeedbackRecord } from './feedback-record.js';
 
@@ -16,9 +18,11 @@ export interface FeedbackLogOptions {
   readonly maxQueue?: number;
   /** Records per append (a batch is also cut at {@link FEEDBACK_BATCH_BYTES}). @defaultValue 1000 */
   readonly maxBatch?: number;
-  /** Largest serialized record, bytes; larger ones throw `ERR_PROMPT_TOO_LARGE`. @defaultValue 1048576 */
+  /** Largest serialized record, bytes; larger ones throw `ERR_RECORD_TOO_LARGE`. @defaultValue 1048576 */
   readonly maxRecordBytes?: number;
-  /** Wall clock for the `ts` field, ms since the epoch. @defaultValue Date.now */
+  /** Wall clock for the `ts` field, ms since the Unix epoch (see docs/telemetry.md, "Clocks"). @defaultValue `Date.now` */
+  readonly wallClock?: () => number;
+  /** @deprecated Use {@link FeedbackLogOptions.wallClock} (an option named `now` is a monotonic clock). Removed in 0.3.0. */
   readonly now?: () => number;
 }
 
@@ -40,7 +44,9 @@ export interface FeedbackLogStats {
 
 /** Events of {@link FeedbackLog}. */
 export interface FeedbackLogEvents {
-  /** An append failed; the log stops accepting records and `flush()`/`close()` reject. */
+  /** A batch could not be appended; the log stops accepting records and `flush()`/`close()` reject. */
+  'batch:failed': [error: SwitchyardError];
+  /** @deprecated Use `batch:failed` (same payload, fired right after it). Removed in 0.3.0. */
   'write:failed': [error: SwitchyardError];
   /** A batch reached the file (emitted only when someone listens). */
   'batch:written': [batch: FeedbackBatchWritten];
@@ -111,7 +117,7 @@ export class FeedbackLog extends EventEmitter<FeedbackLogEvents> {
   readonly #maxQueue: number;
   readonly #maxBatch: number;
   readonly #maxRecordBytes: number;
-  readonly #now: () => number;
+  readonly #wallClock: () => number;
   #pending: string[] = [];
   #inflight = 0;
   #writing: Promise<void> | null = null;
@@ -124,7 +130,7 @@ export class FeedbackLog extends EventEmitter<FeedbackLogEvents> {
   #lost = 0;
   #bytes = 0;
 
-  private constructor(fh: FileHandle, path: string, lockPath: string | undefined, maxQueue: number, maxBatch: number, maxRecordBytes: number, now: () => number) {
+  private constructor(fh: FileHandle, path: string, lockPath: string | undefined, maxQueue: number, maxBatch: number, maxRecordBytes: number, wallClock: () => number) {
     super();
     this.#fh = fh;
     this.#path = path;
@@ -132,7 +138,7 @@ export class FeedbackLog extends EventEmitter<FeedbackLogEvents> {
     this.#maxQueue = maxQueue;
     this.#maxBatch = maxBatch;
     this.#maxRecordBytes = maxRecordBytes;
-    this.#now = now;
+    this.#wallClock = wallClock;
   }
 
   /**
@@ -147,8 +153,8 @@ export class FeedbackLog extends EventEmitter<FeedbackLogEvents> {
     const maxQueue = optInteger('maxQueue', options.maxQueue, 10_000, 1, 10_000_000);
     const maxBatch = optInteger('maxBatch', options.maxBatch, 1000, 1, 1_000_000);
     const maxRecordBytes = optInteger('maxRecordBytes', options.maxRecordBytes, 1 << 20, 16, 1 << 30);
-    const now = options.now ?? Date.now;
-    if (typeof now !== 'function') invalidOption('now', 'a function', now);
+    const wallClock = optRenamed(options as Record<string, unknown>, 'wallClock', 'now') ?? Date.now;
+    if (typeof wallClock !== 'function') invalidOption('wallClock', 'a function', wallClock);
     let fh: FileHandle;
     let regular: boolean;
     try {
@@ -157,7 +163,7 @@ export class FeedbackLog extends EventEmitter<FeedbackLogEvents> {
     } catch (cause) {
       throw new SwitchyardError('ERR_FEEDBACK_IO', `Cannot open feedback log ${describeValue(path)}: ${(cause as Error).message}`, { cause, details: { path } });
     }
-    return new FeedbackLog(fh, path, regular ? `${path}.lock` : undefined, maxQueue, maxBatch, maxRecordBytes, now);
+    return new FeedbackLog(fh, path, regular ? `${path}.lock` : undefined, maxQueue, maxBatch, maxRecordBytes, wallClock as () => number);
   }
 
   /** Path of the log file. */
@@ -170,7 +176,7 @@ export class FeedbackLog extends EventEmitter<FeedbackLogEvents> {
    * @param record - the preference pair
    * @returns `true` when queued; `false` when dropped because the queue is full or an earlier append failed
    * @throws {@link SwitchyardError} `ERR_INVALID_FEEDBACK` (not a valid pair, or `meta` not JSON-serializable),
-   *   `ERR_PROMPT_TOO_LARGE` (over `maxRecordBytes`), `ERR_CLOSED` (after `close()`).
+   *   `ERR_RECORD_TOO_LARGE` (over `maxRecordBytes`), `ERR_CLOSED` (after `close()`).
    */
   record(record: FeedbackRecord): boolean {
     if (this.#closing) throw new SwitchyardError('ERR_CLOSED', 'FeedbackLog#record() called after close()');
@@ -178,12 +184,12 @@ export class FeedbackLog extends EventEmitter<FeedbackLogEvents> {
     if (!checked.ok) throw new SwitchyardError('ERR_INVALID_FEEDBACK', `Invalid feedback record: ${checked.reason}`, { details: { reason: checked.reason } });
     let line: string;
     try {
-      line = JSON.stringify({ ...checked.record, ts: this.#now() }) + '\n';
+      line = JSON.stringify({ ...checked.record, ts: this.#wallClock() }) + '\n';
     } catch (cause) {
       throw new SwitchyardError('ERR_INVALID_FEEDBACK', `Invalid feedback record: not JSON-serializable (${(cause as Error).message})`, { cause });
     }
     if (line.length > this.#maxRecordBytes || Buffer.byteLength(line) > this.#maxRecordBytes) {
-      throw new SwitchyardError('ERR_PROMPT_TOO_LARGE', `Feedback record is larger than maxRecordBytes (${this.#maxRecordBytes})`, { details: { maxRecordBytes: this.#maxRecordBytes } });
+      throw new SwitchyardError('ERR_RECORD_TOO_LARGE', `Feedback record is larger than maxRecordBytes (${this.#maxRecordBytes})`, { details: { maxRecordBytes: this.#maxRecordBytes } });
     }
     if (this.#failure !== null || this.#pending.length + this.#inflight >= this.#maxQueue) {
       this.#dropped++;
@@ -311,7 +317,7 @@ export class FeedbackLog extends EventEmitter<FeedbackLogEvents> {
         this.#failure = new SwitchyardError('ERR_FEEDBACK_IO', `Cannot append to feedback log ${describeValue(this.#path)}: ${(cause as Error).message}`, {
           cause, details: { path: this.#path },
         });
-        if (this.listenerCount('write:failed') > 0) this.emit('write:failed', this.#failure);
+        emitRenamed(this, 'batch:failed', 'write:failed', this.#failure);
       } finally {
         this.#inflight = 0;
       }

@@ -36,10 +36,12 @@ test('messageKey() – C3: distinct strings (any code units) give distinct keys;
 test('RequestClassifier#decide() – C3: "\\uD800" and "\\uDBFF" are classified separately (no false cache hit)', async () => {
   const seen: string[] = [];
   const classifier = new RequestClassifier({
-    classify: (req) => {
-      const c = req.messages[0]!.content as string;
-      seen.push(c);
-      return { tier: c === '\uD800' ? 'local' : 'opus' };
+    llm: {
+      classify: (req) => {
+        const c = req.messages[0]!.content as string;
+        seen.push(c);
+        return { tier: c === '\uD800' ? 'local' : 'opus' };
+      },
     },
   });
   assert.equal((await classifier.decide(ambiguous('\uD800'))).tier, 'local');
@@ -48,8 +50,8 @@ test('RequestClassifier#decide() – C3: "\\uD800" and "\\uDBFF" are classified 
   assert.deepEqual(seen, ['\uD800', '\uDBFF']);
 });
 
-test('RequestClassifier#decide() – C3: the cache stays within classifierCacheSize over 20,000 distinct prompts', async () => {
-  const classifier = new RequestClassifier({ classifierCacheSize: 1_000, classify: () => ({ tier: 'local' }) });
+test('RequestClassifier#decide() – C3: the cache stays within llm.cacheSize over 20,000 distinct prompts', async () => {
+  const classifier = new RequestClassifier({ llm: { cacheSize: 1_000, classify: () => ({ tier: 'local' }) } });
   for (let i = 0; i < 20_000; i++) await classifier.decide(ambiguous(`Write parser #${i}`));
   const s = classifier.stats();
   assert.equal(s.cacheSize, 1_000);
@@ -114,11 +116,13 @@ test('RequestClassifier#decide() – C3/C4: cache model-check against a referenc
   await fc.assert(fc.asyncProperty(fc.commands([idx.map((i) => new Decide(i)), idx.map((i) => new Toggle(i))], { maxCommands: 100 }), async (cmds) => {
     const failing = new Set<number>();
     const classifier = new RequestClassifier({
-      classifierCacheSize: CACHE, breakerThreshold: 0,
-      classify: (req) => {
-        const i = Number((req.messages[0]!.content as string).split(' ').at(-1));
-        if (failing.has(i)) throw new Error('down');
-        return { tier: tierOf(i) };
+      llm: {
+        cacheSize: CACHE, breaker: { consecutiveFailures: 0 },
+        classify: (req) => {
+          const i = Number((req.messages[0]!.content as string).split(' ').at(-1));
+          if (failing.has(i)) throw new Error('down');
+          return { tier: tierOf(i) };
+        },
       },
     });
     await fc.asyncModelRun(() => ({ model: { lru: [], calls: 0, failing: new Set<number>() }, real: { classifier, failing } }), cmds);

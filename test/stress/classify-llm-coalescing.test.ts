@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { RequestClassifier, type RoutingDecision } from '../../src/index.js';
+import { RequestClassifier, type DecideResult } from '../../src/index.js';
 import { ambiguous } from '../helpers/classify.js';
 
 test('RequestClassifier#decide() – C4: 100 concurrent identical requests make exactly 1 classifier call (any interleaving)', async () => {
   await fc.assert(fc.asyncProperty(fc.scheduler(), async (s) => {
     let calls = 0;
-    const classifier = new RequestClassifier({ classifierTimeoutMs: 600_000, classify: () => { calls++; return s.schedule(Promise.resolve({ tier: 'opus', reason: 'r' }), 'classifier answers'); } });
-    const decide = (): Promise<RoutingDecision> => s.schedule(Promise.resolve(), 'request arrives').then(() => classifier.decide(ambiguous()));
+    const classifier = new RequestClassifier({ llm: { timeoutMs: 600_000, classify: () => { calls++; return s.schedule(Promise.resolve({ tier: 'opus', reason: 'r' }), 'classifier answers'); } } });
+    const decide = (): Promise<DecideResult> => s.schedule(Promise.resolve(), 'request arrives').then(() => classifier.decide(ambiguous()));
     const all = Array.from({ length: 100 }, () => decide());
     const results = await s.waitFor(Promise.all(all));
     assert.equal(calls, 1);
@@ -21,10 +21,10 @@ test('RequestClassifier#decide() – C4: 100 concurrent identical requests make 
 test('RequestClassifier#decide() – C4: a failure is shared by the coalesced callers but never cached (any interleaving)', async () => {
   await fc.assert(fc.asyncProperty(fc.scheduler(), async (s) => {
     let calls = 0;
-    const classifier = new RequestClassifier({ classifierTimeoutMs: 600_000, breakerThreshold: 0, classify: () => { calls++; return s.schedule(Promise.resolve(), 'classifier fails').then(() => { throw new Error('down'); }); } });
-    const decide = (): Promise<RoutingDecision> => s.schedule(Promise.resolve(), 'request arrives').then(() => classifier.decide(ambiguous()));
+    const classifier = new RequestClassifier({ llm: { timeoutMs: 600_000, breaker: { consecutiveFailures: 0 }, classify: () => { calls++; return s.schedule(Promise.resolve(), 'classifier fails').then(() => { throw new Error('down'); }); } } });
+    const decide = (): Promise<DecideResult> => s.schedule(Promise.resolve(), 'request arrives').then(() => classifier.decide(ambiguous()));
     const all = Array.from({ length: 100 }, () => decide());
-    const results: RoutingDecision[] = await s.waitFor(Promise.all(all));
+    const results: DecideResult[] = await s.waitFor(Promise.all(all));
     assert.ok(results.every((d) => d.phase === 'fallback'));
     const st = classifier.stats();
     assert.equal(st.cacheHits, 0);
@@ -36,7 +36,7 @@ test('RequestClassifier#decide() – C4: a failure is shared by the coalesced ca
 test('RequestClassifier#decide() – C4: after a failed coalesced call the next request re-invokes the classifier', async () => {
   let calls = 0;
   let fail = true;
-  const classifier = new RequestClassifier({ classify: async () => { calls++; if (fail) throw new Error('down'); return { tier: 'local' }; } });
+  const classifier = new RequestClassifier({ llm: { classify: async () => { calls++; if (fail) throw new Error('down'); return { tier: 'local' }; } } });
   const first = await Promise.all(Array.from({ length: 100 }, () => classifier.decide(ambiguous())));
   assert.equal(calls, 1);
   assert.ok(first.every((d) => d.phase === 'fallback'));

@@ -30,7 +30,7 @@ test('RequestClassifier – E2: pollution payloads in messages, options, tier na
       const request = { messages: [{ role: 'user', content: [payload, { type: 'text', text: 'Write code' }] }, payload], system: [payload], tools: payload } as unknown as ClassifiableRequest;
       assert.ok(computeRoutingSignals(request).reasons.length > 0);
       const options = JSON.parse(`{"mode":"local_first","__proto__":{"enabled":false},"constructor":{"prototype":{"mode":"keyword"}}}`) as RequestClassifierOptions;
-      const classifier = new RequestClassifier({ ...options, classify: () => nested(json, 2) });
+      const classifier = new RequestClassifier({ ...options, llm: { classify: () => nested(json, 2) } });
       const d = await classifier.decide({ messages: [{ role: 'user', content: 'Write a date parser' }] });
       assert.equal(d.phase, 'fallback');
       assert.equal(classifier.stats().fallbacks.invalid_output, 1);
@@ -41,7 +41,7 @@ test('RequestClassifier – E2: pollution payloads in messages, options, tier na
 
 test('RequestClassifier – E2: tiers named __proto__ / constructor are ordinary names (Map lookups)', async () => {
   const tiers = JSON.parse('[{"name":"__proto__","provider":"local","model":"m0"},{"name":"constructor","provider":"p","model":"m1"},{"name":"toString","provider":"p","model":"m2"}]') as RequestClassifierOptions['tiers'];
-  const classifier = new RequestClassifier({ tiers: tiers!, classify: () => '{"tier":"toString","reason":"x"}' });
+  const classifier = new RequestClassifier({ tiers: tiers!, llm: { classify: () => '{"tier":"toString","reason":"x"}' } });
   assert.equal((await classifier.decide({ model: '__proto__', messages: [] })).model, 'm0');
   assert.equal((await classifier.decide({ messages: [{ role: 'user', content: 'Write a date parser' }] })).tier, 'toString');
   assert.equal((await classifier.decide({ model: 'hasOwnProperty', messages: [] })).model, 'hasOwnProperty');

@@ -175,7 +175,8 @@ export class LlmClassifier {
   /**
    * @param options - resolved phase-2 options
    * @param tiers - the configured tiers
-   * @param timers - timers of the classifier call's timeout. Test seam. @internal
+   * @param timers - timers of the classifier call's timeout (a test seam, for simulated time)
+   * @internal
    */
   constructor(options: Resolved, tiers: ResolvedTiers, timers: Timers = GLOBAL_TIMERS) {
     this.#timers = timers;

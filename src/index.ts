@@ -29,7 +29,9 @@ export type { StaticTableDtype, StaticTableMeta, StaticTableRejectReason, Static
 
 // balance
 // Internal (not exported): CircuitBreaker state machine, failure windows, strategy pick
-// functions, retry budget, option resolvers. Tests import them from their modules.
+// functions, retry budget, option resolvers, and ApiMap's parts (Pools, Lease, Executor,
+// outcome settlement, attempt log, HealthChecker, attempt telemetry helpers). Tests import
+// them from their modules.
 export { ApiMap } from './balance/api-map.js';
 export type { InstanceStats, ModelStats, ApiMapStats } from './balance/api-map-stats.js';
 export type { ExecuteOptions, UpstreamCall } from './balance/execute.js';

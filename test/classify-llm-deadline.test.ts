@@ -10,10 +10,8 @@ import { FakeTime } from './helpers/balance-sim.js';
 
 function setup(classify: (ctx: ClassifyContext) => unknown): { llm: LlmClassifier; time: FakeTime; signals: ReturnType<typeof computeSignalsResolved> } {
   const o = resolveSignalOptions(undefined);
-  const fn = (_req: unknown, ctx: ClassifyContext): unknown => classify(ctx);
-  // Both option shapes (flat, and the nested `llm` group of issue 17's names part): each
-  // version of resolveLlmClassifierOptions() reads its own and ignores the other.
-  const resolved = resolveLlmClassifierOptions({ classifierTimeoutMs: 800, classify: fn, llm: { timeoutMs: 800, classify: fn } });
+  // The flat option names (deprecated aliases of `llm.*` once the classifier options are nested).
+  const resolved = resolveLlmClassifierOptions({ classifierTimeoutMs: 800, classify: (_req: unknown, ctx: ClassifyContext) => classify(ctx) });
   assert.ok(resolved !== null);
   const time = new FakeTime();
   return { llm: new LlmClassifier(resolved, o.tiers, time), time, signals: computeSignalsResolved(ambiguous(), o) };

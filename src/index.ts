@@ -29,23 +29,25 @@ export type { StaticTableDtype, StaticTableMeta, StaticTableRejectReason, Static
 
 // balance
 // Internal (not exported): CircuitBreaker state machine, failure windows, strategy pick
-// functions, retry budget, option resolvers. Tests import them from their modules.
+// functions, retry budget, option resolvers, and ApiMap's parts (Pools, Lease, Executor,
+// outcome settlement, attempt log, HealthChecker, attempt telemetry helpers). Tests import
+// them from their modules.
 export { ApiMap } from './balance/api-map.js';
-export type {
-  ResolveOptions, UpstreamCall, ExecuteOptions, HealthProbe, CheckHealthOptions, HealthCheckOptions,
-  HealthReport, HealthCheckHandle, InstanceStats, ModelStats, ApiMapStats,
-} from './balance/api-map.js';
+export type { InstanceStats, ModelStats, ApiMapStats } from './balance/api-map-stats.js';
+export type { ExecuteOptions, UpstreamCall } from './balance/execute.js';
+export type { CheckHealthOptions, HealthCheckHandle, HealthCheckOptions, HealthProbe, HealthReport } from './balance/health-checker.js';
+export type { ResolveOptions } from './balance/pool.js';
 export type { ApiMapOptions, RetryOptions, RetryBudgetScope, Timers } from './balance/api-map-options.js';
 export type { BreakerState, BreakerWindowType, CircuitBreakerOptions } from './balance/circuit-breaker.js';
 export { classifyFailure, parseRetryAfter, retryAfterOf, statusOf } from './balance/classify-failure.js';
 export type { FailureClass } from './balance/classify-failure.js';
-export type { Decision } from './balance/decision-history.js';
+export type { Decision, HistoryEntry } from './balance/decision-history.js';
 export type { ApiMapEvents, AttemptRecord, BreakerEvent, InstanceHealthEvent, SkipCause } from './balance/events.js';
 export { seededRandom } from './internal/random.js';
 export type { RandomSource } from './internal/random.js';
 export type { StrategyName } from './balance/strategy.js';
 export type {
-  CallOutcome, Deployment, InstanceInfo, InstanceSpec, ProviderInfo, ProviderSpec, Resolution, Selection,
+  CallOutcome, Deployment, InstanceInfo, InstanceSpec, ProviderInfo, ProviderSpec, Resolution, ResolveResult, Selection,
   Unavailable, UnavailableReason,
 } from './balance/types.js';
 export { expandEnv, expandString } from './config/expand-env.js';
@@ -95,7 +97,8 @@ export type { ClassifierBreakerState } from './classify/classifier-breaker.js';
 // telemetry
 // Internal (not exported): the channel objects, publish/trace helpers and the payload counter.
 export { DIAGNOSTICS_CHANNELS } from './telemetry/diagnostics.js';
-export type { AttemptMetric, ExecuteTraceContext, RouteMetric, RouteTraceContext } from './telemetry/diagnostics.js';
+export type { RouteMetric, RouteTraceContext } from './telemetry/diagnostics.js';
+export type { AttemptMetric, ExecuteTraceContext } from './balance/attempt-telemetry.js';
 export type { MetricsMessage } from './telemetry/metrics-message.js';
 export { FEEDBACK_BATCH_BYTES, FeedbackLog } from './telemetry/feedback-log.js';
 export type { FeedbackBatchWritten, FeedbackLogEvents, FeedbackLogOptions, FeedbackLogStats } from './telemetry/feedback-log.js';

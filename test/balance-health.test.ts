@@ -7,8 +7,8 @@ import { FakeTime, drive, flush, oneProvider } from './helpers/balance-sim.js';
 test('ApiMap#checkHealth() – unhealthy instances leave rotation and come back when the probe passes', async () => {
   const m = new ApiMap({ providers: oneProvider(['a', 'b', 'c']), random: seededRandom(1) });
   const events: string[] = [];
-  m.on('instance:unhealthy', (e: InstanceHealthEvent) => events.push(`down ${e.instance}`));
-  m.on('instance:healthy', (e: InstanceHealthEvent) => events.push(`up ${e.instance}`));
+  m.on('health:failed', (e: InstanceHealthEvent) => events.push(`down ${e.instance}`));
+  m.on('health:recovered', (e: InstanceHealthEvent) => events.push(`up ${e.instance}`));
   const report = await m.checkHealth((i) => (i.id === 'b' ? Promise.reject(new Error('refused')) : true));
   assert.deepEqual(report, { healthy: ['a', 'c'], unhealthy: ['b'] });
   for (let i = 0; i < 30; i++) {
@@ -26,6 +26,18 @@ test('ApiMap#checkHealth() – unhealthy instances leave rotation and come back 
   }
   assert.deepEqual([...seen].sort(), ['a', 'b', 'c']);
   assert.deepEqual(events, ['down b', 'up b']);
+});
+
+test('ApiMap#checkHealth() – the deprecated instance:unhealthy / instance:healthy still fire, after health:failed / health:recovered', async () => {
+  const m = new ApiMap({ providers: oneProvider(['a', 'b']), random: seededRandom(1) });
+  const events: string[] = [];
+  m.on('health:failed', (e) => events.push(`health:failed ${e.instance}`));
+  m.on('instance:unhealthy', (e) => events.push(`instance:unhealthy ${e.instance}`));
+  m.on('health:recovered', (e) => events.push(`health:recovered ${e.instance}`));
+  m.on('instance:healthy', (e) => events.push(`instance:healthy ${e.instance}`));
+  await m.checkHealth((i) => i.id !== 'b');
+  await m.checkHealth(() => true);
+  assert.deepEqual(events, ['health:failed b', 'instance:unhealthy b', 'health:recovered b', 'instance:healthy b']);
 });
 
 test('ApiMap#checkHealth() – a probe that never settles is aborted after timeoutMs and counts as unhealthy', async () => {

@@ -26,8 +26,8 @@ test('ApiMap – a day of overlapping faults with default options: nothing lost 
   const events: string[] = [];
   map.on('breaker:opened', (e) => events.push(`${Math.round(e.at / 1000)}s opened ${e.instance}`));
   map.on('breaker:closed', (e) => events.push(`${Math.round(e.at / 1000)}s closed ${e.instance}`));
-  map.on('instance:unhealthy', (e) => events.push(`${Math.round(e.at / 1000)}s unhealthy ${e.instance}`));
-  map.on('instance:healthy', (e) => events.push(`${Math.round(e.at / 1000)}s healthy ${e.instance}`));
+  map.on('health:failed', (e) => events.push(`${Math.round(e.at / 1000)}s unhealthy ${e.instance}`));
+  map.on('health:recovered', (e) => events.push(`${Math.round(e.at / 1000)}s healthy ${e.instance}`));
 
   // The world: what each instance does at a given second.
   const s = (): number => time.now / 1000;
@@ -40,8 +40,8 @@ test('ApiMap – a day of overlapping faults with default options: nothing lost 
   const callsTo = new Map<string, number>();
   let callsToUnhealthyGpu2 = 0;
   let gpu2MarkedUnhealthy = false;
-  map.on('instance:unhealthy', (e) => { if (e.instance === 'gpu-2') gpu2MarkedUnhealthy = true; });
-  map.on('instance:healthy', (e) => { if (e.instance === 'gpu-2') gpu2MarkedUnhealthy = false; });
+  map.on('health:failed', (e) => { if (e.instance === 'gpu-2') gpu2MarkedUnhealthy = true; });
+  map.on('health:recovered', (e) => { if (e.instance === 'gpu-2') gpu2MarkedUnhealthy = false; });
 
   const call = (long: boolean) => (sel: Selection, signal: AbortSignal): Promise<string> => {
     const id = sel.instance.id;

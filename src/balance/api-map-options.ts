@@ -4,16 +4,12 @@ import { SwitchyardError, describeValue, invalidOption } from '../errors.js';
 import { optFraction, resolveCircuitBreakerOptions, type CircuitBreakerOptions, type ResolvedCircuitBreakerOptions } from './circuit-breaker.js';
 import type { FailureClass } from './classify-failure.js';
 import type { RandomSource } from '../internal/random.js';
+import { GLOBAL_TIMERS, type Timers } from '../internal/deadline.js';
 import { STRATEGY_NAMES, type StrategyName } from './strategy.js';
 import type { Deployment, ProviderSpec } from './types.js';
 
-/** Timer functions; inject fake ones for simulated time. Handles with an `unref()` method are unref'd. */
-export interface Timers {
-  /** Like `globalThis.setTimeout`. */
-  setTimeout(callback: () => void, ms: number): unknown;
-  /** Like `globalThis.clearTimeout`. */
-  clearTimeout(handle: unknown): void;
-}
+export type { Timers } from '../internal/deadline.js';
+
 
 /** Retry and fallback defaults of {@link ApiMap.execute}. */
 export interface RetryOptions {
@@ -96,11 +92,19 @@ export interface ApiMapOptions {
   readonly classifyError?: (status: number | undefined, error: unknown) => FailureClass;
   /** Errors for which this returns true are business errors: not retried, and a success for the breaker. */
   readonly errorFilter?: (error: unknown) => boolean;
-  /** Monotonic clock, ms. @defaultValue performance.now */
+  /**
+   * Monotonic clock, ms (the library's clock convention: an option called `now` is always
+   * monotonic; event `at` fields, history entries and breaker cooldowns are on this clock).
+   * @defaultValue performance.now
+   */
   readonly now?: () => number;
   /** Random source in `[0, 1)`. @defaultValue Math.random */
   readonly random?: RandomSource;
-  /** Timer functions. @defaultValue globalThis.setTimeout / clearTimeout */
+  /**
+   * Timer functions, for tests in simulated time.
+   * @defaultValue globalThis.setTimeout / clearTimeout
+   * @internal
+   */
   readonly timers?: Timers;
 }
 
@@ -267,7 +271,7 @@ function resolveProviders(value: unknown): ResolvedProvider[] {
  */
 export function resolveApiMapOptions(options: ApiMapOptions): ResolvedApiMapOptions {
   if (!isPlainObject(options)) invalidOption('options', 'an object', options);
-  const timers = options.timers ?? { setTimeout: (fn: () => void, ms: number): unknown => setTimeout(fn, ms), clearTimeout: (h: unknown): void => clearTimeout(h as NodeJS.Timeout) };
+  const timers = options.timers ?? GLOBAL_TIMERS;
   if (typeof timers !== 'object' || timers === null || typeof timers.setTimeout !== 'function' || typeof timers.clearTimeout !== 'function') {
     invalidOption('timers', 'an object with setTimeout and clearTimeout', timers);
   }

@@ -6,8 +6,9 @@ import { invalidOption } from '../errors.js';
 import { CountWindow, TimeWindow, type FailureWindow, type WindowCounts } from './failure-window.js';
 import type { RandomSource } from '../internal/random.js';
 
-/** Breaker states. `half-open` lets a limited number of trial calls through. */
-export type BreakerState = 'closed' | 'open' | 'half-open';
+import type { BreakerState } from '../internal/breaker-state.js';
+
+export type { BreakerState } from '../internal/breaker-state.js';
 
 /** How the failure-rate rule counts calls: the last N calls, or the last T milliseconds. */
 export type BreakerWindowType = 'count' | 'time';

@@ -1,7 +1,7 @@
 // Fixed-size ring of the last routing decisions; records are preallocated and overwritten.
 
 /** One routing decision, as returned by {@link ApiMap.history}. */
-export interface Decision {
+export interface HistoryEntry {
   /** Time of the decision on the map's clock, ms. */
   readonly at: number;
   /** Requested model. */
@@ -16,11 +16,14 @@ export interface Decision {
   readonly panic: boolean;
 }
 
-type MutableDecision = { -readonly [K in keyof Decision]: Decision[K] };
+/** @deprecated Use {@link HistoryEntry}. Removed in 0.3.0. */
+export type Decision = HistoryEntry;
+
+type MutableEntry = { -readonly [K in keyof HistoryEntry]: HistoryEntry[K] };
 
 /** @internal */
 export class DecisionHistory {
-  readonly #ring: MutableDecision[];
+  readonly #ring: MutableEntry[];
   #next = 0;
   #size = 0;
 
@@ -43,9 +46,9 @@ export class DecisionHistory {
   }
 
   /** Copies, oldest first. */
-  toArray(): Decision[] {
+  toArray(): HistoryEntry[] {
     const cap = this.#ring.length;
-    const out: Decision[] = [];
+    const out: HistoryEntry[] = [];
     for (let i = 0; i < this.#size; i++) out.push({ ...this.#ring[(this.#next - this.#size + i + cap) % cap]! });
     return out;
   }

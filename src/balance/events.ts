@@ -16,7 +16,7 @@ export interface BreakerEvent {
   readonly at: number;
 }
 
-/** Payload of `instance:healthy` / `instance:unhealthy`. */
+/** Payload of `health:recovered` / `health:failed`. */
 export interface InstanceHealthEvent {
   /** Instance id. */
   readonly instance: string;
@@ -75,9 +75,13 @@ export interface ApiMapEvents {
   'breaker:half-opened': [event: BreakerEvent];
   /** Trials succeeded: the instance is back in rotation. */
   'breaker:closed': [event: BreakerEvent];
-  /** The host's health probe failed for an instance that was healthy. */
+  /** The host's health probe failed for an instance that was healthy: it leaves rotation. */
+  'health:failed': [event: InstanceHealthEvent];
+  /** The host's health probe passed for an instance that was unhealthy: it is back in rotation. */
+  'health:recovered': [event: InstanceHealthEvent];
+  /** @deprecated Use `health:failed` (fired just after it). Removed in 0.3.0. */
   'instance:unhealthy': [event: InstanceHealthEvent];
-  /** The host's health probe passed for an instance that was unhealthy. */
+  /** @deprecated Use `health:recovered` (fired just after it). Removed in 0.3.0. */
   'instance:healthy': [event: InstanceHealthEvent];
   /** An attempt of {@link ApiMap.execute} failed. */
   'attempt:failed': [event: AttemptRecord];

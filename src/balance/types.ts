@@ -97,4 +97,7 @@ export interface Unavailable {
 }
 
 /** Result of {@link ApiMap.resolve}. */
-export type Resolution = Selection | Unavailable;
+export type ResolveResult = Selection | Unavailable;
+
+/** @deprecated Use {@link ResolveResult}. Removed in 0.3.0. */
+export type Resolution = ResolveResult;

@@ -1,5 +1,7 @@
-/** State of the phase-2 classifier breaker. */
-export type ClassifierBreakerState = 'closed' | 'open' | 'half-open';
+import type { BreakerState } from '../internal/breaker-state.js';
+
+/** @deprecated Use {@link BreakerState}. Removed in 0.3.0. */
+export type ClassifierBreakerState = BreakerState;
 
 /**
  * Consecutive-failure breaker for the phase-2 classifier. After `threshold` consecutive
@@ -12,7 +14,7 @@ export class ClassifierBreaker {
   readonly #threshold: number;
   readonly #cooldownMs: number;
   readonly #now: () => number;
-  #state: ClassifierBreakerState = 'closed';
+  #state: BreakerState = 'closed';
   #failures = 0;
   #openedAt = 0;
   #probing = false;
@@ -24,7 +26,7 @@ export class ClassifierBreaker {
   }
 
   /** Current state (an open breaker past its cooldown reports `'half-open'`). */
-  get state(): ClassifierBreakerState {
+  get state(): BreakerState {
     if (this.#state === 'open' && this.#now() - this.#openedAt >= this.#cooldownMs) return 'half-open';
     return this.#state;
   }

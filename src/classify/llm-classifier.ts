@@ -2,10 +2,12 @@ import { LRUCache } from 'lru-cache';
 import { SwitchyardError } from '../errors.js';
 import { isPlainObject, optInteger } from '../internal/validate.js';
 import { invalidOption } from '../errors.js';
-import { ClassifierBreaker, type ClassifierBreakerState } from './classifier-breaker.js';
+import { ClassifierBreaker } from './classifier-breaker.js';
+import type { BreakerState } from '../internal/breaker-state.js';
 import { messageKey } from './message-key.js';
 import type { ClassifiableRequest } from './request-shape.js';
 import { headSlice } from '../internal/text.js';
+import { GLOBAL_TIMERS, withDeadline, type Timers } from '../internal/deadline.js';
 import type { RoutingSignals } from './signals.js';
 import type { ResolvedTiers, TierSpec } from './tiers.js';
 import { nestFlatOptions, optGroup } from '../internal/renamed-options.js';
@@ -97,7 +99,7 @@ export interface ClassifierStats {
   /** Fallbacks to phase 1's best guess, by cause. */
   readonly fallbacks: Readonly<Record<ClassifierFailure, number>>;
   /** Breaker state. */
-  readonly breaker: ClassifierBreakerState;
+  readonly breaker: BreakerState;
 }
 
 /** Outcome of one phase-2 attempt. @internal */
@@ -194,12 +196,20 @@ export class LlmClassifier {
   readonly #cache: LRUCache<string, { tier: TierSpec; reason: string }> | null;
   readonly #inflight = new Map<string, Promise<LlmOutcome>>();
   readonly #breaker: ClassifierBreaker;
+  readonly #timers: Timers;
   #calls = 0;
   #hits = 0;
   #coalesced = 0;
   readonly #fallbacks: Record<ClassifierFailure, number> = { timeout: 0, error: 0, invalid_output: 0, breaker_open: 0 };
 
-  constructor(options: Resolved, tiers: ResolvedTiers) {
+  /**
+   * @param options - resolved phase-2 options
+   * @param tiers - the configured tiers
+   * @param timers - timers of the classifier call's timeout (a test seam, for simulated time)
+   * @internal
+   */
+  constructor(options: Resolved, tiers: ResolvedTiers, timers: Timers = GLOBAL_TIMERS) {
+    this.#timers = timers;
     this.#o = options;
     this.#tiers = tiers;
     this.#tierNames = Object.freeze(tiers.list.map((t) => t.name));
@@ -262,31 +272,18 @@ export class LlmClassifier {
   }
 
   #callWithTimeout(request: ClassifiableRequest, signals: RoutingSignals): Promise<{ value: unknown } | { failure: 'timeout' | 'error'; detail: string }> {
-    const controller = new AbortController();
     const ms = this.#o.timeoutMs;
-    return new Promise((resolve) => {
-      let settled = false;
-      const timer = setTimeout(() => {
-        if (settled) return;
-        settled = true;
-        controller.abort(new SwitchyardError('ERR_TIMEOUT', `Classifier did not answer within ${ms} ms`));
-        resolve({ failure: 'timeout', detail: `no answer within ${ms} ms` });
-      }, ms);
-      const settle = (r: { value: unknown } | { failure: 'timeout' | 'error'; detail: string }): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve(r);
-      };
-      const onError = (e: unknown): void => {
-        settle({ failure: 'error', detail: e instanceof Error ? headSlice(e.message, REASON_CHARS) : 'classifier failed' });
-      };
-      try {
-        const context: ClassifyContext = { signal: controller.signal, tiers: this.#tierNames, signals };
-        Promise.resolve(this.#o.classify(request, context)).then((value) => settle({ value }), onError);
-      } catch (e) {
-        onError(e);
-      }
-    });
+    let timedOut = false;
+    const onTimeout = (): SwitchyardError => {
+      timedOut = true;
+      return new SwitchyardError('ERR_TIMEOUT', `Classifier did not answer within ${ms} ms`);
+    };
+    const call = (req: ClassifiableRequest, signal: AbortSignal): ReturnType<ClassifyFn> => this.#o.classify(req, { signal, tiers: this.#tierNames, signals });
+    return withDeadline(call, request, 0, ms, undefined, this.#timers, onTimeout).then(
+      (value) => ({ value }),
+      (e: unknown) => timedOut
+        ? { failure: 'timeout', detail: `no answer within ${ms} ms` }
+        : { failure: 'error', detail: e instanceof Error ? headSlice(e.message, REASON_CHARS) : 'classifier failed' },
+    );
   }
 }

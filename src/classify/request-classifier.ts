@@ -9,6 +9,7 @@ import { LLM_ALIASES, SIGNAL_ALIASES, type SignalOptions } from './classifier-op
 import { nestFlatOptions } from '../internal/renamed-options.js';
 import type { ClassifiableRequest } from './request-shape.js';
 import { headSlice } from '../internal/text.js';
+import { GLOBAL_TIMERS, withDeadline } from '../internal/deadline.js';
 import {
   SCORE_WEIGHTS, computeSignalsResolved, deepKeywords, readShapeChecked, resolveSignalOptions,
   type ResolvedSignalOptions, type RoutingSignals,
@@ -257,15 +258,14 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw new SwitchyardError('ERR_ABORTED', 'decide() was aborted', { cause: signal.reason });
 }
 
+const passThrough = <T>(promise: Promise<T>): Promise<T> => promise;
+const noTimeout = (): undefined => undefined;
+const abortedDecide = (reason: unknown): SwitchyardError => new SwitchyardError('ERR_ABORTED', 'decide() was aborted', { cause: reason });
+
 /** `promise`, or a rejection with `ERR_ABORTED` as soon as `signal` aborts. */
 function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (signal === undefined) return promise;
-  throwIfAborted(signal);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new SwitchyardError('ERR_ABORTED', 'decide() was aborted', { cause: signal.reason }));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
+  return withDeadline(passThrough, promise, 0, Infinity, signal, GLOBAL_TIMERS, noTimeout, abortedDecide);
 }
 
 function decision(tier: TierSpec, score: number, reasons: readonly string[], phase: RoutingPhase, provider?: string): DecideResult {

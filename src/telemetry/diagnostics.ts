@@ -3,7 +3,6 @@
 // allocates nothing here.
 import { channel, tracingChannel } from 'node:diagnostics_channel';
 import type { RouteMethod, RouteResult } from '../router/route-result.js';
-import type { FailureClass } from '../balance/classify-failure.js';
 
 /**
  * Names of switchyard's diagnostics channels. Subscribe with `node:diagnostics_channel`:
@@ -54,24 +53,6 @@ export interface RouteTraceContext {
   error?: unknown;
 }
 
-/** Context object of the `switchyard:execute` tracing channel: one upstream attempt. */
-export interface ExecuteTraceContext {
-  /** Model tried by this attempt (the requested model or a fallback). */
-  readonly model: string;
-  /** Provider name. */
-  readonly provider: string;
-  /** Instance id. */
-  readonly instance: string;
-  /** Endpoint of the instance. */
-  readonly endpoint: string;
-  /** 0-based attempt number within the logical request. */
-  readonly attempt: number;
-  /** Set by Node when the attempt resolved: the host call's value. */
-  result?: unknown;
-  /** Set by Node when the attempt failed. */
-  error?: unknown;
-}
-
 /** A routing decision on the `switchyard:metrics` channel. */
 export interface RouteMetric {
   /** Discriminant. */
@@ -88,34 +69,10 @@ export interface RouteMetric {
   readonly routerLatencyMs: number;
 }
 
-/** One upstream attempt on the `switchyard:metrics` channel. */
-export interface AttemptMetric {
-  /** Discriminant. */
-  readonly type: 'attempt';
-  /** Model tried. */
-  readonly model: string;
-  /** Provider name. */
-  readonly provider: string;
-  /** Instance id. */
-  readonly instance: string;
-  /** 0-based attempt number within the logical request. */
-  readonly attempt: number;
-  /** Whether the attempt succeeded. */
-  readonly ok: boolean;
-  /** Failure class when `ok` is false. */
-  readonly failure?: FailureClass;
-  /** HTTP status of a failure, if known. */
-  readonly status?: number;
-  /** Duration of the host's upstream call on the map's clock, ms: inference latency, never router time. */
-  readonly inferenceLatencyMs: number;
-}
-
 /** @internal */
 export const routeTracing: ReturnType<typeof tracingChannel<unknown, RouteTraceContext>> =
   tracingChannel<unknown, RouteTraceContext>(DIAGNOSTICS_CHANNELS.route);
 /** @internal */
-export const executeTracing: ReturnType<typeof tracingChannel<unknown, ExecuteTraceContext>> =
-  tracingChannel<unknown, ExecuteTraceContext>(DIAGNOSTICS_CHANNELS.execute);
 /** @internal */
 export const metricsChannel: ReturnType<typeof channel> = channel(DIAGNOSTICS_CHANNELS.metrics);
 
@@ -149,22 +106,6 @@ export function publishRouteMetric(nodeId: string, r: RouteResult): void {
 }
 
 /**
- * Publishes one upstream attempt. Call only when `metricsChannel.hasSubscribers`.
- * @internal
- */
-export function publishAttemptMetric(
-  model: string, provider: string, instance: string, attempt: number, inferenceLatencyMs: number,
-  failure?: FailureClass, status?: number,
-): void {
-  built++;
-  const m: AttemptMetric = {
-    type: 'attempt', model, provider, instance, attempt, ok: failure === undefined, inferenceLatencyMs,
-    ...(failure !== undefined ? { failure } : {}), ...(status !== undefined ? { status } : {}),
-  };
-  metricsChannel.publish(m);
-}
-
-/**
  * Runs `fn` inside the `switchyard:route` tracing channel. Call only when `routeTracing.hasSubscribers`.
  * @internal
  */
@@ -180,14 +121,4 @@ export function traceRouteSync(model: string | undefined, nodeId: string, fn: ()
 export function traceRoute(model: string | undefined, nodeId: string, fn: () => Promise<RouteResult>): Promise<RouteResult> {
   built++;
   return routeTracing.tracePromise(fn, { model, nodeId, operation: 'route' });
-}
-
-/**
- * Runs one upstream attempt inside the `switchyard:execute` tracing channel. Call only when
- * `executeTracing.hasSubscribers`.
- * @internal
- */
-export function traceAttempt<T>(model: string, provider: string, instance: string, endpoint: string, attempt: number, fn: () => Promise<T>): Promise<T> {
-  built++;
-  return executeTracing.tracePromise(fn, { model, provider, instance, endpoint, attempt });
 }

@@ -89,7 +89,9 @@ export type { ClassifierBreakerState } from './classify/classifier-breaker.js';
 // telemetry
 // Internal (not exported): the channel objects, publish/trace helpers and the payload counter.
 export { DIAGNOSTICS_CHANNELS } from './telemetry/diagnostics.js';
-export type { AttemptMetric, ClassifyMetric, ClassifyTraceContext, ExecuteTraceContext, MetricsMessage, RouteMetric, RouteTraceContext } from './telemetry/diagnostics.js';
+export type { AttemptMetric, ClassifyMetric, ClassifyTraceContext, ExecuteTraceContext } from './telemetry/diagnostics.js';
+export type { MetricsMessage } from './telemetry/metrics-message.js';
+export type { RouteMetric, RouteTraceContext } from './router/route-telemetry.js';
 export { FEEDBACK_BATCH_BYTES, FeedbackLog } from './telemetry/feedback-log.js';
 export type { FeedbackBatchWritten, FeedbackLogEvents, FeedbackLogOptions, FeedbackLogStats } from './telemetry/feedback-log.js';
 export type { FeedbackMessage, FeedbackRecord, FeedbackText } from './telemetry/feedback-record.js';

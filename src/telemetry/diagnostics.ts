@@ -2,7 +2,6 @@
 // Every payload is built only after a `hasSubscribers` check, so a router nobody observes
 // allocates nothing here.
 import { channel, tracingChannel } from 'node:diagnostics_channel';
-import type { RouteMethod, RouteResult } from '../router/route-result.js';
 import type { FailureClass } from '../balance/classify-failure.js';
 import type { RoutingDecision, RoutingPhase } from '../classify/request-classifier.js';
 
@@ -61,24 +60,6 @@ export interface ClassifyMetric {
   readonly classifierLatencyMs: number;
 }
 
-/**
- * Context object of the `switchyard:route` tracing channel. The same object is passed to
- * `start`, `end` (sync routes) or `asyncStart`/`asyncEnd` (async routes) and `error`;
- * Node sets `result` or `error` on it.
- */
-export interface RouteTraceContext {
-  /** The request's model field as given. */
-  readonly model: string | undefined;
-  /** Id of the router's node. */
-  readonly nodeId: string;
-  /** `'routeSync'` or `'route'`. */
-  readonly operation: 'routeSync' | 'route';
-  /** Set by Node when the route returned. */
-  result?: RouteResult;
-  /** Set by Node when the route threw. */
-  error?: unknown;
-}
-
 /** Context object of the `switchyard:execute` tracing channel: one upstream attempt. */
 export interface ExecuteTraceContext {
   /** Model tried by this attempt (the requested model or a fallback). */
@@ -95,22 +76,6 @@ export interface ExecuteTraceContext {
   result?: unknown;
   /** Set by Node when the attempt failed. */
   error?: unknown;
-}
-
-/** A routing decision on the `switchyard:metrics` channel. */
-export interface RouteMetric {
-  /** Discriminant. */
-  readonly type: 'route';
-  /** Id of the router's node. */
-  readonly nodeId: string;
-  /** How the route was decided. */
-  readonly method: RouteMethod;
-  /** Chosen model path (`null` for a fallback without default project). */
-  readonly modelPath: string | null;
-  /** Score of the chosen project. */
-  readonly score: number;
-  /** Time spent inside the router (embedding plus scoring), ms. Never includes inference. */
-  readonly routerLatencyMs: number;
 }
 
 /** One upstream attempt on the `switchyard:metrics` channel. */
@@ -135,12 +100,7 @@ export interface AttemptMetric {
   readonly inferenceLatencyMs: number;
 }
 
-/** Messages published on {@link DIAGNOSTICS_CHANNELS}`.metrics`. */
-export type MetricsMessage = RouteMetric | AttemptMetric | ClassifyMetric;
 
-/** @internal */
-export const routeTracing: ReturnType<typeof tracingChannel<unknown, RouteTraceContext>> =
-  tracingChannel<unknown, RouteTraceContext>(DIAGNOSTICS_CHANNELS.route);
 /** @internal */
 export const executeTracing: ReturnType<typeof tracingChannel<unknown, ExecuteTraceContext>> =
   tracingChannel<unknown, ExecuteTraceContext>(DIAGNOSTICS_CHANNELS.execute);
@@ -162,13 +122,11 @@ export function unsafeDiagnosticsPayloadsBuilt(): number {
 }
 
 /**
- * Publishes a routing decision. Call only when `metricsChannel.hasSubscribers`.
+ * Counts one payload built (feature telemetry modules call it before publishing or tracing).
  * @internal
  */
-export function publishRouteMetric(nodeId: string, r: RouteResult): void {
+export function countDiagnosticsPayload(): void {
   built++;
-  const m: RouteMetric = { type: 'route', nodeId, method: r.method, modelPath: r.modelPath, score: r.score, routerLatencyMs: r.latencyMs };
-  metricsChannel.publish(m);
 }
 
 /**
@@ -185,24 +143,6 @@ export function publishAttemptMetric(
     ...(failure !== undefined ? { failure } : {}), ...(status !== undefined ? { status } : {}),
   };
   metricsChannel.publish(m);
-}
-
-/**
- * Runs `fn` inside the `switchyard:route` tracing channel. Call only when `routeTracing.hasSubscribers`.
- * @internal
- */
-export function traceRouteSync(model: string | undefined, nodeId: string, fn: () => RouteResult): RouteResult {
-  built++;
-  return routeTracing.traceSync(fn, { model, nodeId, operation: 'routeSync' });
-}
-
-/**
- * Async counterpart of {@link traceRouteSync}.
- * @internal
- */
-export function traceRoute(model: string | undefined, nodeId: string, fn: () => Promise<RouteResult>): Promise<RouteResult> {
-  built++;
-  return routeTracing.tracePromise(fn, { model, nodeId, operation: 'route' });
 }
 
 /**

@@ -6,7 +6,8 @@ export type { SwitchyardErrorCode, SwitchyardErrorOptions } from './errors.js';
 
 // router
 export { FastProjectRouter } from './router/fast-project-router.js';
-export type { FastProjectRouterEvents, ProjectRemovedEvent, ProjectUpsertedEvent, RouteCounts, RouteRequest, RouterFitStats, RouterStats } from './router/fast-project-router.js';
+export type { FastProjectRouterEvents, ProjectRemovedEvent, ProjectUpsertedEvent } from './router/router-events.js';
+export type { RouteCounts, RouteRequest, RouterFitStats, RouterStats } from './router/router-types.js';
 export type { FastProjectRouterOptions } from './router/router-options.js';
 export type { OverlapPair, OverlapReport, OverlapReportOptions } from './router/overlap-report.js';
 export type { ProjectSpec, Project } from './router/project-spec.js';

@@ -29,7 +29,8 @@ export type RouteUpdateReason = 'applied' | 'duplicate' | 'stale' | 'expired' | 
 /** Replication settings (resolved router options carry them). @internal */
 export interface ReplicationSettings {
   readonly nodeId: string;
-  readonly now: () => number;
+  /** Wall clock, ms since the Unix epoch. */
+  readonly wallClock: () => number;
   readonly tombstoneRetentionMs: number;
   readonly maxClockSkewMs: number;
   readonly maxMessageBytes: number;
@@ -270,12 +271,12 @@ export class RouteReplica {
   /** Collects tombstones older than the retention window now; returns how many. */
   collectGarbage(): number {
     this.#nextGc = -Infinity;
-    const now = this.#o.now();
+    const now = this.#o.wallClock();
     return this.#table.collect(now - this.#o.tombstoneRetentionMs);
   }
 
   #tick(): number {
-    const now = this.#o.now();
+    const now = this.#o.wallClock();
     if (now >= this.#nextGc) {
       this.#nextGc = now + this.#gcEveryMs;
       this.#table.collect(now - this.#o.tombstoneRetentionMs);

@@ -13,7 +13,7 @@ const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc');
 let now = 1_700_000_000_000;
 const r = new RouteReplica({
-  nodeId: 'me', now: () => now, tombstoneRetentionMs: RETENTION, maxClockSkewMs: 60_000,
+  nodeId: 'me', wallClock: () => now, tombstoneRetentionMs: RETENTION, maxClockSkewMs: 60_000,
   maxMessageBytes: 65_536, maxStateBytes: 1 << 26,
 });
 const rnd = prng(2);

@@ -15,7 +15,7 @@ const WORDS = ['llamas', 'fishing', 'tax law', 'python', 'weather', 'chess', 'kn
 /** A replica on the simulated clock. */
 export function simReplica(nodeId: string, order?: VersionOrder, now: () => number = () => SIM_NOW, retentionMs = 86_400_000): RouteReplica {
   return new RouteReplica({
-    nodeId, now, tombstoneRetentionMs: retentionMs, maxClockSkewMs: 60_000, maxMessageBytes: 65_536,
+    nodeId, wallClock: now, tombstoneRetentionMs: retentionMs, maxClockSkewMs: 60_000, maxMessageBytes: 65_536,
     maxStateBytes: 1 << 26, embedder: { id: 'sim', dim: 4 }, ...(order ? { order } : {}),
   });
 }

@@ -9,13 +9,12 @@ import type { FitOptions } from '../learn/fit-options.js';
 import type { FitReport, FitState } from '../learn/fit-router.js';
 import { computeOverlap, type OverlapReport, type OverlapReportOptions } from './overlap-report.js';
 import { ProjectEmbeddings } from './project-embeddings.js';
-import { normalizeProject, type NormalizedProject, type Project, type ProjectSpec } from './project-spec.js';
-import { ProjectRegistry, normalizeInitialProjects, type Entry } from './registry.js';
-import { Replication } from './replication.js';
+import { normalizeProject, type Project, type ProjectSpec } from './project-spec.js';
+import { ProjectRegistry, normalizeInitialProjects } from './registry.js';
+import { Replication, registryTarget } from './replication.js';
 import type { RouteResult } from './route-result.js';
 import { RoutePath } from './route-path.js';
-import { RouteStats } from './route-stats.js';
-import type { FastProjectRouterEvents } from './router-events.js';
+import { emitProjectChange, type FastProjectRouterEvents } from './router-events.js';
 import { RouterFit } from './router-fit.js';
 import { resolveRouterOptions, type FastProjectRouterOptions, type ResolvedRouterOptions } from './router-options.js';
 import type { RouteRequest, RouterStats } from './router-types.js';
@@ -42,7 +41,6 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
   readonly #embedder: Embedder;
   readonly #reg: ProjectRegistry;
   readonly #emb: ProjectEmbeddings;
-  readonly #stats: RouteStats;
   readonly #path: RoutePath;
   readonly #fit: RouterFit;
   readonly #replication: Replication;
@@ -52,28 +50,17 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
     super();
     this.#o = o;
     const embedder = (this.#embedder = o.embedder);
-    this.#reg = new ProjectRegistry({ ...o, dim: embedder.dim }, o.projects.length * 2);
-    this.#emb = new ProjectEmbeddings(embedder, o.cachePath);
-    this.#stats = new RouteStats(o.recentDecisions);
-    this.#path = new RoutePath(o, this.#reg, embedder, (texts) => this.#emb.embedChecked(texts), this.#stats, this);
+    this.#reg = new ProjectRegistry({ ...o, dim: embedder.dim }, o.projects.length * 2, (project, action) => this.#changed(project, action));
+    this.#emb = new ProjectEmbeddings(embedder, o.cachePath, (e) => emitRenamed(this, 'cache:failed', 'cache:error', e));
+    this.#path = new RoutePath(o, this.#reg, embedder, (texts) => this.#emb.embedChecked(texts), this);
     this.#fit = new RouterFit(o, this.#reg, this.#emb, embedder, this);
-    this.#replication = new Replication(o, {
-      embedder,
-      claimConflict: (n) => this.#reg.claimConflict(n),
-      replace: (n, vectors) => this.#replace(n, vectors),
-      remove: (modelPath) => { const e = this.#reg.byPath(modelPath); if (e) this.#remove(e); },
-      embedProjects: (list) => this.#emb.embedProjects(list),
-      applied: (m) => { if (this.listenerCount('update:applied') > 0) this.emit('update:applied', m); },
-      rejected: (e) => { if (this.listenerCount('update:rejected') > 0) this.emit('update:rejected', e); },
-    });
+    this.#replication = new Replication(o, registryTarget(embedder, this.#reg, this.#emb, this));
   }
 
   /**
-   * Validates options and projects, embeds every project (one batched call) and builds the
-   * score matrix.
+   * Validates options and projects, embeds every project (one batched call), builds the score matrix.
    * @param options - see {@link FastProjectRouterOptions}
-   * @throws {@link SwitchyardError} `ERR_INVALID_OPTION`, `ERR_INVALID_PROJECT`,
-   *   `ERR_DUPLICATE_PROJECT`, `ERR_INVALID_EMBEDDING`, `ERR_EMBEDDER_FAILED`.
+   * @throws {@link SwitchyardError} `ERR_INVALID_OPTION`, `ERR_INVALID_PROJECT`, `ERR_DUPLICATE_PROJECT`, `ERR_INVALID_EMBEDDING`, `ERR_EMBEDDER_FAILED`.
    */
   static async create(options: FastProjectRouterOptions = {}): Promise<FastProjectRouter> {
     const o = resolveRouterOptions(options);
@@ -81,9 +68,8 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
     const normalized = normalizeInitialProjects(o.projects, o.embedder.dim, o.defaultProject);
     await router.#emb.load();
     const vectors = await router.#emb.embedProjects(normalized);
-    router.#reg.reserve(vectors.reduce((n, v) => n + v.length, 0));
-    normalized.forEach((n, i) => router.#reg.replace(n, vectors[i]!));
-    await router.#saveCache();
+    router.#reg.insertInitial(normalized, vectors);
+    await router.#emb.save(router.#reg.entries);
     await router.#fit.start();
     return router;
   }
@@ -121,8 +107,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
   }
 
   /**
-   * Routes with any embedder (awaits asynchronous ones).
-   * @param model - see {@link FastProjectRouter.routeSync}
+   * Routes with any embedder (awaits asynchronous ones). @param model - see {@link FastProjectRouter.routeSync}
    * @param messages - prompt string or chat messages
    * @throws {@link SwitchyardError} `ERR_EMBEDDER_FAILED` when the embedder throws or returns a malformed vector; `ERR_CLOSED` after close().
    */
@@ -133,8 +118,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
 
   /**
    * Routes many requests: one batched embed, then the matrix is scored four queries per pass.
-   * Results are in request order.
-   * @param requests - requests to route
+   * Results are in request order. @param requests - requests to route
    * @throws {@link SwitchyardError} `ERR_CLOSED` after close().
    */
   routeBatch(requests: readonly RouteRequest[]): Promise<RouteResult[]> {
@@ -143,9 +127,8 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
   }
 
   /**
-   * Adds a project or replaces the one with the same model path. Atomic: on any error
-   * the registry is unchanged. Emits `update:published` with the route update to broadcast.
-   * @param spec - the project
+   * Adds a project or replaces the one with the same model path. Atomic: on any error the registry
+   * is unchanged. Emits `update:published` with the route update to broadcast. @param spec - the project
    * @returns the stored project
    * @throws {@link SwitchyardError} `ERR_INVALID_PROJECT`, `ERR_DUPLICATE_PROJECT` (an alias taken by another project), `ERR_INVALID_EMBEDDING`, `ERR_EMBEDDER_FAILED`, `ERR_CLOSED`.
    */
@@ -157,37 +140,33 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
     if (this.#closing) throw closed('upsertProject');
     this.#reg.checkClaims(n); // the registry may have changed while embedding
     const message = this.#replication.localUpsert(n, vectors[0]![0]!, this.#reg.byPath(n.project.modelPath) !== undefined);
-    this.#replace(n, vectors[0]!);
+    this.#reg.replace(n, vectors[0]!);
     emitRenamed(this, 'update:published', 'update:outbound', message);
-    await this.#saveCache();
+    await this.#emb.save(this.#reg.entries);
     return n.project;
   }
 
   /**
-   * Removes a project by model path. Emits `update:published` with the route update (a
-   * tombstone) to broadcast.
-   * @param modelPath - `namespace/name`
+   * Removes a project by model path. Emits `update:published` with the route update (a tombstone)
+   * to broadcast. @param modelPath - `namespace/name`
    * @returns whether a project was removed
    * @throws {@link SwitchyardError} `ERR_CLOSED` after close().
    */
   removeProject(modelPath: string): boolean {
     if (this.#closing) throw closed('removeProject');
     if (typeof modelPath !== 'string') return false;
-    const entry = this.#reg.byPath(modelPath);
-    const message = this.#replication.localRemove(modelPath, entry?.n.project);
+    const message = this.#replication.localRemove(modelPath, this.#reg.byPath(modelPath)?.n.project);
     if (!message) return false;
-    if (entry) this.#remove(entry);
+    this.#reg.remove(modelPath);
     emitRenamed(this, 'update:published', 'update:outbound', message);
     return true;
   }
 
   /**
-   * Applies a route update from a peer (the host's transport delivers it: a JSON string,
-   * bytes, or a parsed object). Never throws on bad input. The route table is decided
-   * synchronously: re-broadcast the message only when `applied` is true. The routing index
-   * is updated synchronously too when the message carries a usable embedding (same embedder
-   * id and dimension) and the project has no examples, or when the embedder is synchronous;
-   * otherwise the result carries `indexed`, a promise that resolves once it is.
+   * Applies a peer's route update (JSON string, bytes or object); never throws on bad input. The
+   * table is decided synchronously: re-broadcast only when `applied`. The index follows at once
+   * when the message's embedding is usable and the project has no examples, or the embedder is
+   * synchronous; else `indexed` resolves when it has (docs/replication.md).
    * @param message - the received route update
    * @throws {@link SwitchyardError} `ERR_CLOSED` after close() (never for the message).
    * @example
@@ -205,22 +184,20 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
 
   /**
    * The whole replicated route table (live entries and tombstones), JSON-serialisable, for
-   * anti-entropy: send it to a peer or a restarted node, which calls
-   * {@link FastProjectRouter.mergeState}. Projects given to {@link FastProjectRouter.create}
-   * are configuration, not replicated state: only changes made through upsertProject,
-   * removeProject and peers' updates are in it.
+   * anti-entropy: a peer or restarted node passes it to {@link FastProjectRouter.mergeState}.
+   * Projects given to `create()` are configuration, not state: only changes made through
+   * upsertProject, removeProject and peers' updates are in it.
    */
   exportState(): RouteTableState {
     return this.#replication.exportState();
   }
 
   /**
-   * Merges a peer's {@link RouteTableState} (object, JSON string or bytes): every entry is
-   * validated and applied as a route update would be, except that live entries of any age are
-   * accepted. Commutative, associative and idempotent. Never throws on bad input. Runs in one
-   * synchronous stretch, so states above `maxSyncStateBytes` (default 256 KiB) are refused with
-   * `error`: merge those with {@link FastProjectRouter.mergeStateAsync}.
-   * @param state - a state from {@link FastProjectRouter.exportState}
+   * Merges a peer's {@link RouteTableState} (object, JSON string or bytes): each entry is validated
+   * and applied as a route update would be, except that live entries of any age are accepted.
+   * Commutative, associative, idempotent; never throws on bad input. One synchronous stretch, so
+   * states above `maxSyncStateBytes` (default 256 KiB) are refused with `error`: merge those with
+   * {@link FastProjectRouter.mergeStateAsync}. @param state - from {@link FastProjectRouter.exportState}
    * @throws {@link SwitchyardError} `ERR_CLOSED` after close() (never for the state).
    */
   mergeState(state: unknown): MergeStateResult {
@@ -229,11 +206,10 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
   }
 
   /**
-   * {@link FastProjectRouter.mergeState} for states of any size up to `maxStateBytes`: the
-   * state is read, checked and indexed in slices, giving the event loop a turn at least every
-   * few milliseconds (`sliceMs`), so routing keeps its latency while a large (or hostile)
-   * state is merged. Cost is linear in the state's bytes (rate in docs/security.md). Resolves
-   * once the table and the routing index reflect the state; never rejects on bad input.
+   * {@link FastProjectRouter.mergeState} for states up to `maxStateBytes`, read, checked and indexed
+   * in slices that give the event loop a turn every few ms (`sliceMs`), so routing keeps its latency
+   * while a large (or hostile) state merges; linear in its bytes (rate in docs/security.md). Resolves
+   * once table and index reflect the state; never rejects on bad input.
    * @param state - a state from {@link FastProjectRouter.exportState} (object, JSON string or bytes)
    * @param options - `sliceMs`: longest synchronous stretch aimed for, ms (default 4)
    * @throws {@link SwitchyardError} `ERR_CLOSED` after close().
@@ -244,17 +220,14 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
   }
 
   /**
-   * Trains one row per project (a softmax head over the embedder's features) from the
-   * projects' examples and main texts, plus optional feedback, and swaps the learned rows into
-   * the score matrix in one synchronous step: routing keeps working during the fit (it yields
-   * between epochs) and always sees a complete matrix. Afterwards each fitted project costs one
-   * row. Projects upserted later route with their unfitted rows until the next fit
-   * ({@link FastProjectRouter.fitState} is `'stale'`). Calls are serialised. With `cachePath`,
-   * the rows are saved beside the embedding cache and reused while projects, embedder and
-   * options are unchanged.
+   * Trains one row per project (a softmax head over the embedder's features) from examples, main
+   * texts and optional feedback, and swaps the learned rows in in one synchronous step: routing
+   * keeps working meanwhile and always sees a complete matrix. Projects upserted later route with
+   * their unfitted rows until the next fit ({@link FastProjectRouter.fitState} `'stale'`). Calls
+   * are serialised. With `cachePath`, rows are saved beside the cache and reused while unchanged.
    * @param options - see {@link FitOptions}
    * @returns what was trained, see {@link FitReport}
-   * @throws {@link SwitchyardError} `ERR_INVALID_OPTION` for bad options; `ERR_EMBEDDER_FAILED` when embedding feedback fails; `ERR_CLOSED` after close().
+   * @throws {@link SwitchyardError} `ERR_INVALID_OPTION` (bad options), `ERR_EMBEDDER_FAILED` (embedding feedback), `ERR_CLOSED`.
    * @example
    * ```ts
    * const report = await router.fit({ epochs: 15 });
@@ -267,10 +240,9 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
   }
 
   /**
-   * Resolves once the current fit (the background auto-fit of `create()`, a scheduled refit
-   * that has started, or a `fit()` call) has finished: with its report, or `null` when
-   * nothing was fitted (no examples, `fit: false`, or the fit failed). Keeps the process alive
-   * until then. Routing never waits for a fit; batch jobs and tests use this.
+   * Resolves once the current fit (the auto-fit of `create()`, a started refit, or a `fit()` call)
+   * has finished: with its report, or `null` when nothing was fitted (no examples, `fit: false`, or
+   * the fit failed). Keeps the process alive until then. Routing never waits; batch jobs and tests do.
    */
   whenFitted(): Promise<FitReport | null> {
     return this.#fit.whenFitted();
@@ -282,9 +254,8 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
   }
 
   /**
-   * Finds projects whose main rows (description, topics, keywords) are so similar that
-   * requests may flip between them: a design-time check of the registry (O(n² · dim), uses
-   * ml-matrix; never on the routing path).
+   * Finds projects whose main rows (description, topics, keywords) are so similar that requests may
+   * flip between them: a design-time check (O(n² · dim), ml-matrix; never on the routing path).
    * @param options - see {@link OverlapReportOptions}
    * @throws {@link SwitchyardError} `ERR_INVALID_OPTION` for bad options or more than `maxProjects` projects.
    */
@@ -295,57 +266,31 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
 
   /** Counters, latency percentiles and the last decisions. */
   stats(): RouterStats {
-    const reg = this.#reg;
-    const index = reg.index;
     return {
-      nodeId: this.#o.nodeId,
-      projects: reg.entries.length,
-      rows: index.rows + (reg.head?.rows ?? 0),
-      kernel: index.kernel,
-      precision: index.precision,
-      embedderId: this.#embedder.id,
-      matrixBytes: index.matrixBytes + (reg.head?.matrixBytes ?? 0),
-      ...this.#stats.snapshot(),
-      embeddingCache: this.#emb.stats(),
-      fit: this.#fit.stats(),
+      nodeId: this.#o.nodeId, embedderId: this.#embedder.id, ...this.#reg.matrixStats(), ...this.#path.stats.snapshot(),
+      embeddingCache: this.#emb.stats(), fit: this.#fit.stats(),
     };
   }
 
   /**
-   * Shuts the router down: stops the scheduled refit, refuses fits not yet started, waits for
-   * a running fit to end (its result is dropped quietly), writes the embedding cache if it
-   * holds changes not yet saved, and removes every listener. Idempotent: later calls return the
-   * same promise. Afterwards routing, registry, replication and fit methods throw
-   * `ERR_CLOSED`; `stats()`, `exportState()` and the getters keep working.
+   * Shuts the router down: stops the scheduled refit, refuses fits not yet started, lets a running
+   * fit end, writes the embedding cache if it holds unsaved changes, and removes every listener.
+   * Idempotent (later calls return the same promise). Afterwards routing, registry, replication and
+   * fit methods throw `ERR_CLOSED`; `stats()`, `exportState()` and the getters keep working.
    */
   close(): Promise<void> {
-    this.#closing ??= (async () => {
-      try {
-        await this.#fit.close();
-        if (this.#emb.dirty) await this.#saveCache();
-      } finally {
-        this.removeAllListeners();
-      }
-    })();
+    // neither step rejects: fit.close() waits out a running fit quietly, a failed save is an event
+    this.#closing ??= this.#fit.close()
+      .then(() => (this.#emb.dirty ? this.#emb.save(this.#reg.entries) : undefined))
+      .finally(() => this.removeAllListeners());
     return this.#closing;
   }
 
-  #saveCache(): Promise<void> {
-    return this.#emb.save(this.#reg.entries.map((e) => e.n), (e) => emitRenamed(this, 'cache:failed', 'cache:error', e));
-  }
-
-  #replace(n: NormalizedProject, vectors: readonly Float32Array[]): void {
-    const updated = this.#reg.replace(n, vectors);
+  /** After every registry change but the initial inserts: the cache is stale, a refit is due, listeners hear of it. */
+  #changed(project: Project, action: 'add' | 'update' | 'remove'): void {
     this.#emb.markDirty();
     this.#fit.scheduleRefit();
-    if (this.listenerCount('project:upserted') > 0) this.emit('project:upserted', { project: n.project, action: updated ? 'update' : 'add' });
-  }
-
-  #remove(entry: Entry): void {
-    this.#reg.delete(entry);
-    this.#emb.markDirty();
-    this.#fit.scheduleRefit();
-    if (this.listenerCount('project:removed') > 0) this.emit('project:removed', { modelPath: entry.n.project.modelPath });
+    emitProjectChange(this, project, action);
   }
 }
 

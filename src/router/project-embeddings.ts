@@ -11,12 +11,17 @@ type MutableCacheStats = { -readonly [K in keyof EmbeddingCacheStats]: Embedding
 export class ProjectEmbeddings {
   readonly #embedder: Embedder;
   readonly #cache: EmbeddingCache | undefined;
+  readonly #failed: (e: SwitchyardError) => void;
   #stats: MutableCacheStats | undefined;
   #dirty = false;
 
-  /** @param cachePath - file of the embedding cache, or undefined for none */
-  constructor(embedder: Embedder, cachePath: string | undefined) {
+  /**
+   * @param cachePath - file of the embedding cache, or undefined for none
+   * @param failed - told of every failed save (saves never throw)
+   */
+  constructor(embedder: Embedder, cachePath: string | undefined, failed: (e: SwitchyardError) => void) {
     this.#embedder = embedder;
+    this.#failed = failed;
     if (cachePath !== undefined) this.#cache = new EmbeddingCache({ path: cachePath, embedderId: embedder.id, dim: embedder.dim });
   }
 
@@ -98,14 +103,11 @@ export class ProjectEmbeddings {
     if (this.#cache) this.#dirty = true;
   }
 
-  /**
-   * Rewrites the cache file with the vectors of these projects; a failure is reported to
-   * `failed`, never thrown.
-   */
-  async save(projects: readonly NormalizedProject[], failed: (e: SwitchyardError) => void): Promise<void> {
+  /** Rewrites the cache file with the vectors of these projects; a failure is reported, never thrown. */
+  async save(projects: readonly { readonly n: NormalizedProject }[]): Promise<void> {
     const cache = this.#cache;
     if (!cache) return;
-    cache.retain(projects.flatMap((n) => (n.embedding ? n.project.examples : [n.mainText, ...n.project.examples])));
+    cache.retain(projects.flatMap(({ n }) => (n.embedding ? n.project.examples : [n.mainText, ...n.project.examples])));
     this.#dirty = false;
     try {
       await cache.save();
@@ -113,7 +115,7 @@ export class ProjectEmbeddings {
     } catch (e) {
       this.#dirty = true;
       this.#stats!.lastSaveError = (e as Error).message;
-      failed(e as SwitchyardError);
+      this.#failed(e as SwitchyardError);
     }
   }
 }

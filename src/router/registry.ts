@@ -6,7 +6,7 @@ import type { HeadFeatures } from '../learn/head-features.js';
 import { QuantizedVectors } from '../learn/quantized-vectors.js';
 import { KeywordMatcher } from './keyword-matcher.js';
 import type { LearnedHead } from './learned-head.js';
-import { ProjectIndex, type IndexPrecision, type KernelChoice } from './project-index.js';
+import { ProjectIndex, type IndexPrecision, type KernelChoice, type KernelKind } from './project-index.js';
 import { normalizeProject, type NormalizedProject, type Project } from './project-spec.js';
 import type { RouteCandidate } from './route-result.js';
 
@@ -79,9 +79,22 @@ export function normalizeInitialProjects(projects: readonly unknown[], dim: numb
   return out;
 }
 
+/** A registry change: the project added, replaced or removed. @internal */
+export type RegistryChange = (project: Project, action: 'add' | 'update' | 'remove') => void;
+
+/** The matrix part of the router's stats. @internal */
+export interface MatrixStats {
+  readonly projects: number;
+  readonly rows: number;
+  readonly kernel: KernelKind;
+  readonly precision: IndexPrecision;
+  readonly matrixBytes: number;
+}
+
 /** Projects, their claims and rows. @internal */
 export class ProjectRegistry {
   readonly #s: RegistrySettings;
+  readonly #changed: RegistryChange;
   readonly #matcher = new KeywordMatcher<Entry>();
   readonly #byPath = new Map<string, Entry>();
   readonly #explicit = new Map<string, ExplicitTarget>();
@@ -92,8 +105,10 @@ export class ProjectRegistry {
   #threshold: number;
   #projScores = new Float32Array(64);
 
-  constructor(s: RegistrySettings, initialRows: number) {
+  /** @param changed - called after every {@link ProjectRegistry.replace} and {@link ProjectRegistry.remove} */
+  constructor(s: RegistrySettings, initialRows: number, changed: RegistryChange) {
     this.#s = s;
+    this.#changed = changed;
     this.#index = new ProjectIndex(s.dim, s.precision, s.kernel, Math.max(64, initialRows));
     this.#threshold = s.threshold;
   }
@@ -166,12 +181,31 @@ export class ProjectRegistry {
     return undefined;
   }
 
-  /** Inserts `n` (replacing the entry of its model path); returns whether one was replaced. */
-  replace(n: NormalizedProject, vectors: readonly Float32Array[]): boolean {
+  /** Inserts `n`, replacing the entry of its model path. */
+  replace(n: NormalizedProject, vectors: readonly Float32Array[]): void {
     const previous = this.#byPath.get(n.project.modelPath);
-    if (previous) this.delete(previous);
+    if (previous) this.#delete(previous);
     this.#insert(n, vectors);
-    return previous !== undefined;
+    this.#changed(n.project, previous ? 'update' : 'add');
+  }
+
+  /** Removes the project of a model path; returns whether there was one. */
+  remove(modelPath: string): boolean {
+    const entry = this.#byPath.get(modelPath);
+    if (!entry) return false;
+    this.#delete(entry);
+    this.#changed(entry.n.project, 'remove');
+    return true;
+  }
+
+  /** Projects, rows and storage of both matrices. */
+  matrixStats(): MatrixStats {
+    const index = this.#index;
+    const head = this.#head;
+    return {
+      projects: this.#entries.length, rows: index.rows + (head?.rows ?? 0), kernel: index.kernel,
+      precision: index.precision, matrixBytes: index.matrixBytes + (head?.matrixBytes ?? 0),
+    };
   }
 
   /** The project's unfitted vectors ([main, ...examples]), fresh copies (exact while they are in the unfitted matrix). */
@@ -190,9 +224,10 @@ export class ProjectRegistry {
     return e.unfitted;
   }
 
-  /** Row count to reserve before inserting many projects. */
-  reserve(rows: number): void {
-    this.#index.reserve(rows);
+  /** Inserts the initial projects (configuration: no change is reported), reserving their rows first. */
+  insertInitial(list: readonly NormalizedProject[], vectors: readonly (readonly Float32Array[])[]): void {
+    this.#index.reserve(vectors.reduce((n, v) => n + v.length, 0));
+    list.forEach((n, i) => this.#insert(n, vectors[i]!));
   }
 
   /** Swaps in a complete pair of matrices, in one synchronous step (the fit's last stage). */
@@ -226,7 +261,7 @@ export class ProjectRegistry {
   }
 
   /** Removes an entry, its rows, claims and rules. */
-  delete(entry: Entry): void {
+  #delete(entry: Entry): void {
     const index = this.#index;
     const head = this.#head;
     if (head && entry.headRow >= 0) {

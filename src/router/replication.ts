@@ -1,6 +1,7 @@
 // Replication: local writes become route updates, peers' updates and states go through the
 // replica's table, and the winners are applied to the router through a small target interface
 // (as fit-router.ts does with FitTarget), so this file knows nothing of matrices or events.
+import type { EventEmitter } from 'eventemitter3';
 import type { Embedder } from '../embed/embedder.js';
 import { SwitchyardError } from '../errors.js';
 import { optNumber } from '../internal/validate.js';
@@ -9,7 +10,10 @@ import { wireProjectOf, type ParsedRouteUpdate, type RouteUpdateMessage } from '
 import type { RouteTableState } from '../gossip/route-state.js';
 import type { MergeStateResult, RouteUpdateRejectedEvent, RouteUpdateResult } from '../gossip/update-result.js';
 import { Slicer } from '../learn/slicer.js';
+import type { ProjectEmbeddings } from './project-embeddings.js';
 import type { NormalizedProject, Project } from './project-spec.js';
+import type { ProjectRegistry } from './registry.js';
+import type { FastProjectRouterEvents } from './router-events.js';
 
 /** What {@link Replication} needs from the router. @internal */
 export interface ReplicationTarget {
@@ -19,13 +23,30 @@ export interface ReplicationTarget {
   /** Puts `n` in the routing index (replacing its model path's project). */
   replace(n: NormalizedProject, vectors: readonly Float32Array[]): void;
   /** Takes a model path out of the routing index, if it is there. */
-  remove(modelPath: string): void;
+  remove(modelPath: string): unknown;
   /** One vector per row for each project ([main, ...examples]). */
   embedProjects(list: readonly NormalizedProject[]): Promise<Float32Array[][]>;
   /** A peer's update won (`update:applied`). */
   applied(message: RouteUpdateMessage): void;
   /** An update or state could not be used (`update:rejected`). */
   rejected(event: RouteUpdateRejectedEvent): void;
+}
+
+/**
+ * The target a router gives its replication: winners go into the registry (which reports the
+ * change), projects are embedded with the cache, and outcomes become `update:*` events.
+ * @internal
+ */
+export function registryTarget(embedder: Embedder, reg: ProjectRegistry, emb: ProjectEmbeddings, events: EventEmitter<FastProjectRouterEvents>): ReplicationTarget {
+  return {
+    embedder,
+    claimConflict: (n) => reg.claimConflict(n),
+    replace: (n, vectors) => reg.replace(n, vectors),
+    remove: (modelPath) => reg.remove(modelPath),
+    embedProjects: (list) => emb.embedProjects(list),
+    applied: (m) => { if (events.listenerCount('update:applied') > 0) events.emit('update:applied', m); },
+    rejected: (e) => { if (events.listenerCount('update:rejected') > 0) events.emit('update:rejected', e); },
+  };
 }
 
 /** Updates indexed between two event-loop turns of mergeStateAsync(). */

@@ -11,7 +11,7 @@ import type { LearnedHead } from './learned-head.js';
 import { BATCH_WIDTH } from './project-index.js';
 import type { Entry, ProjectRegistry } from './registry.js';
 import type { RouteCandidate, RouteResult } from './route-result.js';
-import type { RouteStats } from './route-stats.js';
+import { RouteStats } from './route-stats.js';
 import { publishRouteMetric, routeTracing, traceRoute, traceRouteSync } from './route-telemetry.js';
 import type { FastProjectRouterEvents } from './router-events.js';
 import type { RouteRequest } from './router-types.js';
@@ -24,6 +24,8 @@ export interface RoutePathSettings {
   readonly topK: number;
   readonly maxBoost: number;
   readonly maxPromptChars: number;
+  /** Decisions kept for stats. */
+  readonly recentDecisions: number;
 }
 
 const EMPTY: readonly RouteCandidate[] = Object.freeze([]);
@@ -66,7 +68,8 @@ export class RoutePath {
   readonly #embedder: Embedder;
   readonly #sync: boolean;
   readonly #embed: (texts: readonly string[]) => Promise<Float32Array[]>;
-  readonly #stats: RouteStats;
+  /** Counters of every decision made here. */
+  readonly stats: RouteStats;
   readonly #events: EventEmitter<FastProjectRouterEvents>;
   readonly #topIdx: Int32Array;
   readonly #topScore: Float32Array;
@@ -76,13 +79,13 @@ export class RoutePath {
    * @param embed - the checked batch embed (`ERR_EMBEDDER_FAILED` on a bad answer)
    * @param events - where `route:selected` is emitted
    */
-  constructor(s: RoutePathSettings, reg: ProjectRegistry, embedder: Embedder, embed: (texts: readonly string[]) => Promise<Float32Array[]>, stats: RouteStats, events: EventEmitter<FastProjectRouterEvents>) {
+  constructor(s: RoutePathSettings, reg: ProjectRegistry, embedder: Embedder, embed: (texts: readonly string[]) => Promise<Float32Array[]>, events: EventEmitter<FastProjectRouterEvents>) {
     this.#s = s;
     this.#reg = reg;
     this.#embedder = embedder;
     this.#sync = typeof embedder.embedInto === 'function';
     this.#embed = embed;
-    this.#stats = stats;
+    this.stats = new RouteStats(s.recentDecisions);
     this.#events = events;
     this.#topIdx = new Int32Array(s.topK);
     this.#topScore = new Float32Array(s.topK);
@@ -298,7 +301,7 @@ export class RoutePath {
   }
 
   #record(result: RouteResult): RouteResult {
-    this.#stats.record(result);
+    this.stats.record(result);
     const events = this.#events;
     if (events.listenerCount('route:selected') > 0) events.emit('route:selected', result);
     if (metricsChannel.hasSubscribers) publishRouteMetric(this.#s.nodeId, result);

@@ -1,4 +1,5 @@
 // The router's event map (eventemitter3 generics, `noun:verb` names) and its event payloads.
+import type { EventEmitter } from 'eventemitter3';
 import type { SwitchyardError } from '../errors.js';
 import type { RouteUpdateMessage } from '../gossip/route-update.js';
 import type { RouteUpdateRejectedEvent } from '../gossip/update-result.js';
@@ -48,4 +49,11 @@ export interface FastProjectRouterEvents {
   'fit:failed': [error: SwitchyardError];
   /** @deprecated Use `'fit:failed'`. Removed in 0.3.0. */
   'fit:error': [error: SwitchyardError];
+}
+
+/** Emits `project:upserted` or `project:removed` for a registry change (only when someone listens). @internal */
+export function emitProjectChange(events: EventEmitter<FastProjectRouterEvents>, project: Project, action: 'add' | 'update' | 'remove'): void {
+  if (action === 'remove') {
+    if (events.listenerCount('project:removed') > 0) events.emit('project:removed', { modelPath: project.modelPath });
+  } else if (events.listenerCount('project:upserted') > 0) events.emit('project:upserted', { project, action });
 }

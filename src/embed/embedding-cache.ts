@@ -60,9 +60,9 @@ export interface EmbeddingCacheOptions {
   readonly normalized?: boolean;
   /** Extra attempts when `rename` fails with EPERM, EBUSY or EACCES (Windows virus scanners). @defaultValue 3 */
   readonly renameRetries?: number;
-  /** Test seam: the file-system calls. @defaultValue `node:fs/promises` */
+  /** Test seam: the file-system calls. @defaultValue `node:fs/promises` @internal */
   readonly fs?: EmbeddingCacheFs;
-  /** Test seam: awaited after the temp file is created and before it is written (crash tests kill the process here). @defaultValue undefined */
+  /** Test seam: awaited after the temp file is created and before it is written (crash tests kill the process here). @defaultValue undefined @internal */
   readonly onTmpCreated?: (tmpPath: string) => void | Promise<void>;
 }
 

@@ -9,7 +9,7 @@ export type KernelChoice = 'auto' | 'wasm' | 'js';
 /** The kernel actually in use. */
 export type KernelKind = 'wasm-simd' | 'js';
 
-/** Queries scored together by one pass of the batch kernel. */
+/** Queries scored together by one pass of the batch kernel. @internal */
 export const BATCH_WIDTH = 4;
 const PAGE = 65_536;
 const ALIGN = 32;
@@ -227,7 +227,7 @@ export class ProjectIndex {
     }
   }
 
-  /** Copies query slot `j`'s scores from the last scoring call (one per row) into `out`; returns the row count. */
+  /** Copies query slot `j`'s scores from the last scoring call (one per row) into `out`; returns the row count. Test seam (the route path uses {@link ProjectIndex.maxByOwner}). */
   readScores(j: number, out: Float32Array): number {
     const rows = this.#rows;
     const step = this.#step;

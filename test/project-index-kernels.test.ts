@@ -120,3 +120,33 @@ test('ProjectIndex#removeRow() – swap-remove keeps every other row and its own
     assert.equal(index.owner(r), 42);
   }
 });
+
+test('ProjectIndex#maxByOwner() – per-owner maxima of single and batched scores equal a plain loop over readScores()', () => {
+  const n = 210;
+  const owners = 37;
+  const rows = randomUnitRows(n, DIM, 11);
+  for (const [precision, kernel] of [['f32', 'wasm'], ['f32', 'js'], ['int8', 'wasm'], ['int8', 'js']] as const) {
+    const index = new ProjectIndex(DIM, precision, kernel, 4);
+    for (let r = 0; r < n; r++) index.addRow(rows, r * DIM, (r * 7) % owners);
+    const expected = (j: number): Float32Array => {
+      const scores = new Float32Array(n);
+      index.readScores(j, scores);
+      const out = new Float32Array(owners).fill(-Infinity);
+      for (let r = 0; r < n; r++) out[index.owner(r)] = Math.max(out[index.owner(r)]!, scores[r]!);
+      return out;
+    };
+    const qs = [0, 1, 2, 3].map((j) => randomUnitRows(1, DIM, 60 + j));
+    index.f32.set(qs[0]!, index.queryOffset(0));
+    index.score();
+    const single = new Float32Array(owners).fill(-Infinity);
+    index.maxByOwner(0, single);
+    assert.deepEqual(single, expected(0), `${precision}/${kernel} single`);
+    qs.forEach((q, j) => index.f32.set(q, index.queryOffset(j)));
+    index.scoreBatch(4);
+    for (let j = 0; j < 4; j++) {
+      const got = new Float32Array(owners).fill(-Infinity);
+      index.maxByOwner(j, got);
+      assert.deepEqual(got, expected(j), `${precision}/${kernel} batch q${j}`);
+    }
+  }
+});

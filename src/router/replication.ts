@@ -9,7 +9,7 @@ import { RouteReplica, type ReplicaOptions } from '../gossip/replica.js';
 import { wireProjectOf, type ParsedRouteUpdate, type RouteUpdateMessage } from '../gossip/route-update.js';
 import type { RouteTableState } from '../gossip/route-state.js';
 import type { MergeStateResult, RouteUpdateRejectedEvent, RouteUpdateResult } from '../gossip/update-result.js';
-import { Slicer } from '../learn/slicer.js';
+import { Slicer } from '../internal/slicer.js';
 import type { ProjectEmbeddings } from './project-embeddings.js';
 import type { NormalizedProject, Project } from './project-spec.js';
 import type { ProjectRegistry } from './registry.js';

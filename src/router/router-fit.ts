@@ -9,8 +9,8 @@ import { resolveFitOptions, type FitFeatures, type FitOptions } from '../learn/f
 import { FIT_SUFFIX, fitRouterRows, type FitReport, type FitState, type FitTarget } from '../learn/fit-router.js';
 import type { HeadFeatures } from '../learn/head-features.js';
 import { QuantizedVectors } from '../learn/quantized-vectors.js';
-import { SLICE_MS, type FitRun } from '../learn/run-fit-job.js';
-import { Slicer } from '../learn/slicer.js';
+import type { FitRun } from '../learn/run-fit-job.js';
+import { SLICE_MS, Slicer } from '../internal/slicer.js';
 import { LearnedHead } from './learned-head.js';
 import { ProjectIndex, type IndexPrecision, type KernelChoice } from './project-index.js';
 import type { ProjectEmbeddings } from './project-embeddings.js';

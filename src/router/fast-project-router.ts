@@ -266,9 +266,10 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
 
   /** Counters, latency percentiles and the last decisions. */
   stats(): RouterStats {
+    const m = this.#reg.matrixStats(); // keys in the order stats() always had (JSON output is stable)
     return {
-      nodeId: this.#o.nodeId, embedderId: this.#embedder.id, ...this.#reg.matrixStats(), ...this.#path.stats.snapshot(),
-      embeddingCache: this.#emb.stats(), fit: this.#fit.stats(),
+      nodeId: this.#o.nodeId, projects: m.projects, rows: m.rows, kernel: m.kernel, precision: m.precision, embedderId: this.#embedder.id,
+      matrixBytes: m.matrixBytes, ...this.#path.stats.snapshot(), embeddingCache: this.#emb.stats(), fit: this.#fit.stats(),
     };
   }
 

@@ -3,11 +3,12 @@
 // hot path: nothing here allocates per project, and scores never leave the index's buffers.
 import type { EventEmitter } from 'eventemitter3';
 import type { Embedder } from '../embed/embedder.js';
-import { SwitchyardError, describeValue } from '../errors.js';
+import { SwitchyardError } from '../errors.js';
 import { extractRouteText, type RouteInput } from '../internal/message-text.js';
 import { metricsChannel } from '../telemetry/diagnostics.js';
 import type { KeywordRule } from './keyword-matcher.js';
 import type { LearnedHead } from './learned-head.js';
+import { batchLength, readRequest } from './batch-input.js';
 import { BATCH_WIDTH } from './project-index.js';
 import type { Entry, ProjectRegistry } from './registry.js';
 import type { RouteCandidate, RouteResult } from './route-result.js';
@@ -29,33 +30,6 @@ export interface RoutePathSettings {
 }
 
 const EMPTY: readonly RouteCandidate[] = Object.freeze([]);
-
-/** Most requests one routeBatch() call takes. */
-const MAX_BATCH_REQUESTS = 1 << 20;
-
-/** Length of a batch from outside; a throwing Proxy or an absurd length is `ERR_INVALID_MESSAGES`. */
-function batchLength(requests: unknown): number {
-  let n: unknown;
-  try {
-    n = Array.isArray(requests) ? requests.length : undefined;
-  } catch (cause) {
-    throw new SwitchyardError('ERR_INVALID_MESSAGES', 'Expected `requests` to be an array; reading its length threw', { cause });
-  }
-  if (typeof n !== 'number') throw new SwitchyardError('ERR_INVALID_MESSAGES', `Expected \`requests\` to be an array, got ${describeValue(requests)}`);
-  if (n > MAX_BATCH_REQUESTS) throw new SwitchyardError('ERR_INVALID_MESSAGES', `Expected at most ${MAX_BATCH_REQUESTS} requests per routeBatch() call, got ${n}`, { details: { limit: MAX_BATCH_REQUESTS } });
-  return n;
-}
-
-/** One request of a batch; null when a getter or Proxy trap threw while reading it. */
-function readRequest(requests: readonly unknown[], i: number): { model: unknown; messages: unknown } | null {
-  try {
-    const req: unknown = requests[i];
-    if (typeof req !== 'object' || req === null) return { model: undefined, messages: req };
-    return { model: (req as { model?: unknown }).model, messages: (req as { messages?: unknown }).messages };
-  } catch {
-    return null;
-  }
-}
 
 function round(x: number): number {
   return Math.round(x * 1e4) / 1e4;

@@ -7,6 +7,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FastProjectRouter, isSwitchyardError, type ProjectSpec } from '../src/index.js';
+import { AsyncHashEmbedder } from './helpers/async-embedder.js';
 import { noisyTopics } from './helpers/learn-data.js';
 
 const isClosed = (e: unknown): boolean => isSwitchyardError(e) && e.code === 'ERR_CLOSED';
@@ -106,4 +107,19 @@ test('FastProjectRouter#close() – writes the embedding cache only when it hold
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('FastProjectRouter#close() – a route update still being embedded when the router closes changes nothing', async () => {
+  const router = await FastProjectRouter.create({ embedder: new AsyncHashEmbedder(), fit: false });
+  const peer = await FastProjectRouter.create({ nodeId: 'peer', embedder: new AsyncHashEmbedder(), fit: false });
+  const sent: unknown[] = [];
+  peer.on('update:published', (m) => sent.push(m));
+  await peer.upsertProject({ name: 'late', description: 'from a peer', examples: ['needs embedding here'] });
+  const r = router.handleRouteUpdate(sent[0]);
+  assert.equal(r.applied, true);
+  assert.ok(r.indexed, 'the example must be embedded asynchronously');
+  await router.close();
+  await r.indexed;
+  assert.equal(router.size, 0);
+  assert.equal(router.exportState().entries.length, 1, 'the table took the update; only the index stays as it was');
 });

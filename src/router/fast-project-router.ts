@@ -206,10 +206,9 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
   }
 
   /**
-   * {@link FastProjectRouter.mergeState} for states up to `maxStateBytes`, read, checked and indexed
-   * in slices that give the event loop a turn every few ms (`sliceMs`), so routing keeps its latency
-   * while a large (or hostile) state merges; linear in its bytes (rate in docs/security.md). Resolves
-   * once table and index reflect the state; never rejects on bad input.
+   * {@link FastProjectRouter.mergeState} for states up to `maxStateBytes`, in slices that give the event loop a
+   * turn every `sliceMs` (routing keeps its latency while a large or hostile state merges; linear in its bytes,
+   * rate in docs/security.md). Resolves once table and index reflect the state; never rejects on bad input.
    * @param state - a state from {@link FastProjectRouter.exportState} (object, JSON string or bytes)
    * @param options - `sliceMs`: longest synchronous stretch aimed for, ms (default 4)
    * @throws {@link SwitchyardError} `ERR_CLOSED` after close().
@@ -274,17 +273,18 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
   }
 
   /**
-   * Shuts the router down: stops the scheduled refit, refuses fits not yet started, lets a running
-   * fit end, writes the embedding cache if it holds unsaved changes, and removes every listener.
-   * Idempotent (later calls return the same promise). Afterwards routing, registry, replication and
-   * fit methods throw `ERR_CLOSED`; `stats()`, `exportState()` and the getters keep working.
+   * Shuts the router down: stops the refit timer, refuses fits not yet started, lets a running fit
+   * end, drops route updates still being embedded, writes an embedding cache holding unsaved changes
+   * and removes every listener. Idempotent (later calls return the same promise). Afterwards routing,
+   * registry, replication and fit methods throw `ERR_CLOSED`; `stats()`, `exportState()` and the getters keep working.
    */
   close(): Promise<void> {
+    if (this.#closing) return this.#closing;
+    this.#replication.close();
     // neither step rejects: fit.close() waits out a running fit quietly, a failed save is an event
-    this.#closing ??= this.#fit.close()
+    return (this.#closing = this.#fit.close()
       .then(() => (this.#emb.dirty ? this.#emb.save(this.#reg.entries) : undefined))
-      .finally(() => this.removeAllListeners());
-    return this.#closing;
+      .finally(() => this.removeAllListeners()));
   }
 
   /** After every registry change but the initial inserts: the cache is stale, a refit is due, listeners hear of it. */

@@ -60,6 +60,7 @@ export class Replication {
   readonly #t: ReplicationTarget;
   readonly #maxStateBytes: number;
   readonly #sync: boolean;
+  #closed = false;
 
   constructor(o: ReplicaOptions, target: ReplicationTarget) {
     this.#replica = new RouteReplica(o); // reads the replication settings and the embedder's id and dim
@@ -103,6 +104,11 @@ export class Replication {
     return indexed ? { applied: true, reason, indexed } : { applied: true, reason };
   }
 
+  /** Stops indexing: embeddings still in flight and merges still slicing change nothing afterwards. */
+  close(): void {
+    this.#closed = true;
+  }
+
   /** See FastProjectRouter.exportState. */
   exportState(): RouteTableState {
     return this.#replica.exportState();
@@ -132,7 +138,7 @@ export class Replication {
     const r = step.value;
     if (r.error) this.#t.rejected({ reason: 'invalid', error: r.error });
     const waits: Promise<void>[] = [];
-    for (let i = 0; i < r.applied.length; i += RECONCILE_CHUNK) {
+    for (let i = 0; i < r.applied.length && !this.#closed; i += RECONCILE_CHUNK) {
       await pause();
       // a newer update may have won while this merge yielded: index only what the table still holds
       const chunk = r.applied.slice(i, i + RECONCILE_CHUNK).filter((p) => this.#replica.get(p.modelPath) === p.message);
@@ -199,6 +205,7 @@ export class Replication {
   }
 
   #indexWinner(p: ParsedRouteUpdate, n: NormalizedProject, vectors: readonly Float32Array[]): void {
+    if (this.#closed) return;
     const conflict = this.#t.claimConflict(n);
     if (conflict) this.#t.rejected({ reason: 'conflict', modelPath: p.modelPath, fromNode: p.message.from_node, error: conflict });
     else this.#t.replace(n, vectors);

@@ -1,6 +1,7 @@
 // Replication: local writes become route updates, peers' updates and states go through the
-// replica's table, and the winners are applied to the router through a small target interface
-// (as fit-router.ts does with FitTarget), so this file knows nothing of matrices or events.
+// replica's table, and the winners reach the router through a small target interface (as
+// learn/fit-router.ts does with FitTarget): Replication knows nothing of matrices or events;
+// registryTarget() is the one adapter from the registry, the embeddings and the emitter to it.
 import type { EventEmitter } from 'eventemitter3';
 import type { Embedder } from '../embed/embedder.js';
 import { SwitchyardError } from '../errors.js';

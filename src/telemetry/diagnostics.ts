@@ -100,7 +100,6 @@ export interface AttemptMetric {
   readonly inferenceLatencyMs: number;
 }
 
-
 /** @internal */
 export const executeTracing: ReturnType<typeof tracingChannel<unknown, ExecuteTraceContext>> =
   tracingChannel<unknown, ExecuteTraceContext>(DIAGNOSTICS_CHANNELS.execute);

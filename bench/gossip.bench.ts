@@ -6,10 +6,10 @@ import { measure, type BenchSection } from './harness.js';
 export default async function (): Promise<BenchSection[]> {
   let t = 1_700_000_000_000;
   const now = (): number => t;
-  const a = await FastProjectRouter.create({ nodeId: 'a', now });
-  const b = await FastProjectRouter.create({ nodeId: 'b', now });
+  const a = await FastProjectRouter.create({ nodeId: 'a', wallClock: now });
+  const b = await FastProjectRouter.create({ nodeId: 'b', wallClock: now });
   const sent: RouteUpdateMessage[] = [];
-  a.on('update:outbound', (m) => sent.push(m));
+  a.on('update:published', (m) => sent.push(m));
   for (let i = 0; i < 1000; i++) await a.upsertProject({ namespace: 'bench', name: `p${i}`, description: `project ${i} about topic ${i % 37}`, keywords: [`kw${i}`] });
   const texts = sent.map((m) => JSON.stringify(m));
   // every update is a newer version of one of 1,000 projects

@@ -101,12 +101,12 @@ export default async function run(): Promise<BenchSection[]> {
     const mib = Buffer.byteLength(text) / (1 << 20);
     let best = Infinity;
     for (let rep = 0; rep < 2; rep++) {
-      const r = await FastProjectRouter.create({ now: () => NOW, nodeId: 'me', maxSyncStateBytes: 1 << 30 });
+      const r = await FastProjectRouter.create({ wallClock: () => NOW, nodeId: 'me', maxSyncStateBytes: 1 << 30 });
       const t0 = performance.now();
       r.mergeState(text);
       best = Math.min(best, performance.now() - t0);
     }
-    const r2 = await FastProjectRouter.create({ now: () => NOW, nodeId: 'me' });
+    const r2 = await FastProjectRouter.create({ wallClock: () => NOW, nodeId: 'me' });
     let maxGap = 0;
     let last = performance.now();
     const iv = setInterval(() => { const t = performance.now(); maxGap = Math.max(maxGap, t - last); last = t; }, 1);

@@ -4,11 +4,11 @@ import { FastProjectRouter } from '../src/index.js';
 
 let clock = Date.UTC(2026, 0, 1);
 const now = (): number => clock;
-const a = await FastProjectRouter.create({ nodeId: 'a', now });
-const b = await FastProjectRouter.create({ nodeId: 'b', now });
+const a = await FastProjectRouter.create({ nodeId: 'a', wallClock: now });
+const b = await FastProjectRouter.create({ nodeId: 'b', wallClock: now });
 
 // a's local changes produce route updates; deliver them to b as JSON text
-a.on('update:outbound', (message) => {
+a.on('update:published', (message) => {
   const r = b.handleRouteUpdate(JSON.stringify(message));
   console.log(`${message.action} ${message.project.namespace}/${message.project.name} -> b: ${r.reason}`);
 });
@@ -24,7 +24,7 @@ const last = a.exportState().entries.find((m) => m.project.name === 'llama-care'
 console.log('redelivered:', b.handleRouteUpdate(last).reason);
 
 // a node that missed everything catches up from a full state (anti-entropy)
-const c = await FastProjectRouter.create({ nodeId: 'c', now });
+const c = await FastProjectRouter.create({ nodeId: 'c', wallClock: now });
 const merged = c.mergeState(JSON.stringify(a.exportState()));
 console.log(`c merged ${merged.applied} entries; routes:`, c.routeSync('auto', 'python stack trace').modelPath);
 

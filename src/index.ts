@@ -6,7 +6,8 @@ export type { SwitchyardErrorCode, SwitchyardErrorOptions } from './errors.js';
 
 // router
 export { FastProjectRouter } from './router/fast-project-router.js';
-export type { FastProjectRouterEvents, ProjectRemovedEvent, ProjectUpsertedEvent, RouteCounts, RouteRequest, RouterFitStats, RouterStats } from './router/fast-project-router.js';
+export type { FastProjectRouterEvents, ProjectRemovedEvent, ProjectUpsertedEvent } from './router/router-events.js';
+export type { RouteCounts, RouteRequest, RouterFitStats, RouterStats } from './router/router-types.js';
 export type { FastProjectRouterOptions } from './router/router-options.js';
 export type { OverlapPair, OverlapReport, OverlapReportOptions } from './router/overlap-report.js';
 export type { ProjectSpec, Project } from './router/project-spec.js';
@@ -97,7 +98,7 @@ export type { ClassifierBreakerState } from './classify/classifier-breaker.js';
 // telemetry
 // Internal (not exported): the channel objects, publish/trace helpers and the payload counter.
 export { DIAGNOSTICS_CHANNELS } from './telemetry/diagnostics.js';
-export type { RouteMetric, RouteTraceContext } from './telemetry/diagnostics.js';
+export type { RouteMetric, RouteTraceContext } from './router/route-telemetry.js';
 export type { AttemptMetric, ExecuteTraceContext } from './balance/attempt-telemetry.js';
 export type { MetricsMessage } from './telemetry/metrics-message.js';
 export { FEEDBACK_BATCH_BYTES, FeedbackLog } from './telemetry/feedback-log.js';

@@ -72,7 +72,7 @@ test('FastProjectRouter.create({ cachePath }) – a garbage cache file is recomp
     const bad = await FastProjectRouter.create({ projects, cachePath: path.join(dir, 'file', 'emb.bin') });
     assert.match(bad.stats().embeddingCache!.lastSaveError ?? '', /ENOTDIR|EEXIST/);
     const errors: unknown[] = [];
-    bad.on('cache:error', (err) => errors.push(err));
+    bad.on('cache:failed', (err) => errors.push(err));
     await bad.upsertProject({ name: 'x', description: 'y' });
     assert.ok(errors.length === 1 && isSwitchyardError(errors[0]) && errors[0].code === 'ERR_CACHE_IO');
     await assert.rejects(FastProjectRouter.create({ cachePath: 3 as never }), (err: unknown) => isSwitchyardError(err) && err.code === 'ERR_INVALID_OPTION');

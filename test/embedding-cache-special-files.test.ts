@@ -24,7 +24,7 @@ test('create() with a FIFO as cachePath finishes, recomputes, and leaves the FIF
     const cachePath = fifoAt(dir);
     const errors: unknown[] = [];
     const router = await within('create (FIFO cachePath)', 5000, () => FastProjectRouter.create({ projects, cachePath }));
-    router.on('cache:error', (e) => errors.push(e));
+    router.on('cache:failed', (e) => errors.push(e));
     const s = router.stats().embeddingCache!;
     assert.equal(s.loadReason, 'io');
     assert.equal(s.loaded, 0);

@@ -118,14 +118,14 @@ test('fuzz: project specs (create, upsertProject)', async () => {
 });
 
 test('fuzz: route updates (handleRouteUpdate)', async () => {
-  const sender = await FastProjectRouter.create({ projects: [], nodeId: 'peer', now: () => NOW });
+  const sender = await FastProjectRouter.create({ projects: [], nodeId: 'peer', wallClock: () => NOW });
   const valid: unknown[] = [];
-  sender.on('update:outbound', (m) => valid.push(m));
+  sender.on('update:published', (m) => valid.push(m));
   await sender.upsertProject({ name: 'p1', description: 'a peer project' });
   const base = JSON.parse(JSON.stringify(valid[0])) as Record<string, unknown>;
   const receivers = [
-    await FastProjectRouter.create({ projects, nodeId: 'me', now: () => NOW }),
-    await FastProjectRouter.create({ projects, nodeId: 'me2', now: () => NOW, acceptPeerPatterns: true }),
+    await FastProjectRouter.create({ projects, nodeId: 'me', wallClock: () => NOW }),
+    await FastProjectRouter.create({ projects, nodeId: 'me2', wallClock: () => NOW, acceptPeerPatterns: true }),
   ];
   const mutated = fc.record({
     key: fc.constantFrom('type', 'action', 'project', 'from_node', 'timestamp', 'seq', 'embedder', '__proto__', 'x'),
@@ -150,7 +150,7 @@ test('fuzz: route updates (handleRouteUpdate)', async () => {
 });
 
 test('fuzz: merge states (mergeState, mergeStateAsync)', async () => {
-  const router = await FastProjectRouter.create({ projects, nodeId: 'me', now: () => NOW });
+  const router = await FastProjectRouter.create({ projects, nodeId: 'me', wallClock: () => NOW });
   const head = '{"type":"route_state","from_node":"peer","entries":[';
   const entry = fc.oneof(hostileValue, fc.record({ type: fc.constant('route_update'), action: fc.constantFrom('add', 'remove', 'x'), project: fc.record({ name: fc.string(), description: hostileValue }, { requiredKeys: [] }), from_node: fc.string(), timestamp: fc.integer(), seq: fc.nat() }, { requiredKeys: [] }));
   const state = fc.oneof(

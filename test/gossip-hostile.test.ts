@@ -14,7 +14,7 @@ function assertNoPoisoning(): void {
 }
 
 async function router(): Promise<FastProjectRouter> {
-  const r = await FastProjectRouter.create({ nodeId: 'victim', now: () => SIM_NOW, embedder: new HashEmbedder({ dim: 64 }) });
+  const r = await FastProjectRouter.create({ nodeId: 'victim', wallClock: () => SIM_NOW, embedder: new HashEmbedder({ dim: 64 }) });
   await r.upsertProject({ namespace: 'x', name: 'base', description: 'baseline project' });
   return r;
 }
@@ -141,7 +141,7 @@ test('FastProjectRouter#handleRouteUpdate() – G10: embedding length ≠ D, D >
   assert.deepEqual({ applied: out.applied, reason: out.reason }, { applied: true, reason: 'applied' });
   assert.equal(r.getProject('x/new')?.hasEmbedding, false);
   // and a 1536-dim router accepts it as its own embedding
-  const r1536 = await FastProjectRouter.create({ nodeId: 'w', now: () => SIM_NOW, embedder: new HashEmbedder({ dim: 1536 }) });
+  const r1536 = await FastProjectRouter.create({ nodeId: 'w', wallClock: () => SIM_NOW, embedder: new HashEmbedder({ dim: 1536 }) });
   const own = r1536.handleRouteUpdate(JSON.stringify(valid({ embedder: r1536.embedder.id }, { embedding: big })));
   assert.equal(own.applied, true);
   assert.equal(r1536.getProject('x/new')?.hasEmbedding, true);

@@ -8,7 +8,7 @@ import { within, withinSync } from './helpers/bounded.js';
 
 const NOW = 1_700_000_000_000;
 const make = (o: Record<string, unknown> = {}): Promise<FastProjectRouter> =>
-  FastProjectRouter.create({ now: () => NOW, nodeId: 'me', projects: [{ name: 'base', description: 'llama care' }], ...o });
+  FastProjectRouter.create({ wallClock: () => NOW, nodeId: 'me', projects: [{ name: 'base', description: 'llama care' }], ...o });
 const head = '{"type":"route_state","from_node":"peer","entries":[';
 const state = (entries: readonly string[]): string => head + entries.join(',') + ']}';
 const entry = (i: number): string =>

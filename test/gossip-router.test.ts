@@ -1,4 +1,4 @@
-// FastProjectRouter replication: update:outbound, handleRouteUpdate (sync and async embedders),
+// FastProjectRouter replication: update:published, handleRouteUpdate (sync and async embedders),
 // exportState/mergeState, rejected events, alias conflicts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,13 +23,13 @@ class CountingEmbedder implements Embedder {
 
 function wire(a: FastProjectRouter, ...peers: FastProjectRouter[]): RouteUpdateMessage[] {
   const sent: RouteUpdateMessage[] = [];
-  a.on('update:outbound', (m) => { sent.push(m); for (const p of peers) p.handleRouteUpdate(JSON.stringify(m)); });
+  a.on('update:published', (m) => { sent.push(m); for (const p of peers) p.handleRouteUpdate(JSON.stringify(m)); });
   return sent;
 }
 const routes = (r: FastProjectRouter): (string | null)[] => HELD_OUT_112.slice(0, 40).map(([p]) => r.routeSync('auto', p).modelPath);
 
-test('FastProjectRouter#upsertProject()/removeProject() – emit update:outbound: snake_case message, seq per node, embedder id and embedding', async () => {
-  const a = await FastProjectRouter.create({ nodeId: 'a', now });
+test('FastProjectRouter#upsertProject()/removeProject() – emit update:published: snake_case message, seq per node, embedder id and embedding', async () => {
+  const a = await FastProjectRouter.create({ nodeId: 'a', wallClock: now });
   const sent = wire(a);
   await a.upsertProject({ namespace: 'farm', name: 'llama', description: 'llama care', keywords: ['llama'] });
   await a.upsertProject({ namespace: 'farm', name: 'llama', description: 'llama and alpaca care' });
@@ -45,9 +45,9 @@ test('FastProjectRouter#upsertProject()/removeProject() – emit update:outbound
 
 test('FastProjectRouter#handleRouteUpdate() – three routers fed each other\'s updates route the 112-project registry identically; the usable embedding is not recomputed', async () => {
   const emb = new CountingEmbedder();
-  const a = await FastProjectRouter.create({ nodeId: 'a', now });
-  const b = await FastProjectRouter.create({ nodeId: 'b', now, embedder: emb });
-  const c = await FastProjectRouter.create({ nodeId: 'c', now });
+  const a = await FastProjectRouter.create({ nodeId: 'a', wallClock: now });
+  const b = await FastProjectRouter.create({ nodeId: 'b', wallClock: now, embedder: emb });
+  const c = await FastProjectRouter.create({ nodeId: 'c', wallClock: now });
   wire(a, b, c);
   wire(b, a, c);
   for (const [i, p] of PROJECTS_112.entries()) await (i % 2 ? a : b).upsertProject({ ...p, examples: [] });
@@ -62,8 +62,8 @@ test('FastProjectRouter#handleRouteUpdate() – three routers fed each other\'s 
 });
 
 test('FastProjectRouter#handleRouteUpdate() – duplicates and older versions report applied=false (do not re-broadcast); invalid input emits update:rejected', async () => {
-  const a = await FastProjectRouter.create({ nodeId: 'a', now });
-  const b = await FastProjectRouter.create({ nodeId: 'b', now });
+  const a = await FastProjectRouter.create({ nodeId: 'a', wallClock: now });
+  const b = await FastProjectRouter.create({ nodeId: 'b', wallClock: now });
   const sent = wire(a);
   const rejected: RouteUpdateRejectedEvent[] = [];
   b.on('update:rejected', (e) => rejected.push(e));
@@ -80,9 +80,9 @@ test('FastProjectRouter#handleRouteUpdate() – duplicates and older versions re
 });
 
 test('FastProjectRouter#handleRouteUpdate() – with an async embedder: applied is decided at once, `indexed` resolves when routing sees it; a superseded update is not indexed', async () => {
-  const a = await FastProjectRouter.create({ nodeId: 'a', now });
+  const a = await FastProjectRouter.create({ nodeId: 'a', wallClock: now });
   const emb = new AsyncHashEmbedder();
-  const b = await FastProjectRouter.create({ nodeId: 'b', now, embedder: emb });
+  const b = await FastProjectRouter.create({ nodeId: 'b', wallClock: now, embedder: emb });
   const sent = wire(a);
   await a.upsertProject({ name: 'fish', description: 'bass fishing lures', examples: ['which lure for bass'] });
   clock += 1;
@@ -104,10 +104,10 @@ test('FastProjectRouter#handleRouteUpdate() – with an async embedder: applied 
 });
 
 test('FastProjectRouter#exportState()/mergeState() – a node that missed everything catches up; merging again changes nothing; bad states are typed', async () => {
-  const a = await FastProjectRouter.create({ nodeId: 'a', now });
+  const a = await FastProjectRouter.create({ nodeId: 'a', wallClock: now });
   for (const p of PROJECTS_112.slice(0, 30)) await a.upsertProject(p);
   a.removeProject(`${PROJECTS_112[3]!.namespace ?? 'default'}/${PROJECTS_112[3]!.name}`);
-  const late = await FastProjectRouter.create({ nodeId: 'late', now, embedder: new AsyncHashEmbedder() });
+  const late = await FastProjectRouter.create({ nodeId: 'late', wallClock: now, embedder: new AsyncHashEmbedder() });
   const state = JSON.stringify(a.exportState());
   const m = late.mergeState(state);
   assert.deepEqual([m.applied, m.unchanged, m.rejected], [30, 0, 0]);
@@ -125,7 +125,7 @@ test('FastProjectRouter#exportState()/mergeState() – a node that missed everyt
 });
 
 test('FastProjectRouter#handleRouteUpdate() – an alias owned by another project here → conflict, table and index unchanged', async () => {
-  const b = await FastProjectRouter.create({ nodeId: 'b', now, projects: [{ name: 'owner', aliases: ['shared'], description: 'x' }] });
+  const b = await FastProjectRouter.create({ nodeId: 'b', wallClock: now, projects: [{ name: 'owner', aliases: ['shared'], description: 'x' }] });
   const before = JSON.stringify(b.exportState());
   const out = b.handleRouteUpdate({ type: 'route_update', action: 'add', project: { namespace: 'default', name: 'thief', aliases: ['shared'] }, from_node: 'a', timestamp: clock, seq: 1 });
   assert.equal(out.reason, 'conflict');

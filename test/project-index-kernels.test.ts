@@ -15,7 +15,9 @@ function build(n: number, precision: 'f32' | 'int8', kernel: 'wasm' | 'js', rows
 function scoresOf(index: ProjectIndex, q: Float32Array): Float32Array {
   index.f32.set(q, index.queryOffset(0));
   index.score();
-  return index.f32.slice(index.outOffset, index.outOffset + index.rows);
+  const out = new Float32Array(index.rows);
+  index.readScores(0, out);
+  return out;
 }
 
 function argsort(s: ArrayLike<number>): number[] {
@@ -77,10 +79,11 @@ test('ProjectIndex#scoreBatch() – four queries in one pass equal four single p
     const qs = [0, 1, 2, 3].map((j) => randomUnitRows(1, DIM, 40 + j));
     const single = qs.map((q) => scoresOf(index, q));
     qs.forEach((q, j) => index.f32.set(q, index.queryOffset(j)));
-    const step = index.scoreBatch(4);
+    index.scoreBatch(4);
+    const batched = new Float32Array(n);
     for (let j = 0; j < 4; j++) {
-      const base = index.outOffset + (step === 1 ? j * index.capacity : j);
-      for (let r = 0; r < n; r++) assert.ok(Math.abs(index.f32[base + r * step]! - single[j]![r]!) < 1e-6, `${precision}/${kernel} q${j} r${r}`);
+      assert.equal(index.readScores(j, batched), n);
+      for (let r = 0; r < n; r++) assert.ok(Math.abs(batched[r]! - single[j]![r]!) < 1e-6, `${precision}/${kernel} q${j} r${r}`);
     }
   }
 });
@@ -115,5 +118,35 @@ test('ProjectIndex#removeRow() – swap-remove keeps every other row and its own
     index.readRow(r, got);
     assert.ok(Math.abs(got[7]! - rows[42 * DIM + 7]!) < 1e-6);
     assert.equal(index.owner(r), 42);
+  }
+});
+
+test('ProjectIndex#maxByOwner() – per-owner maxima of single and batched scores equal a plain loop over readScores()', () => {
+  const n = 210;
+  const owners = 37;
+  const rows = randomUnitRows(n, DIM, 11);
+  for (const [precision, kernel] of [['f32', 'wasm'], ['f32', 'js'], ['int8', 'wasm'], ['int8', 'js']] as const) {
+    const index = new ProjectIndex(DIM, precision, kernel, 4);
+    for (let r = 0; r < n; r++) index.addRow(rows, r * DIM, (r * 7) % owners);
+    const expected = (j: number): Float32Array => {
+      const scores = new Float32Array(n);
+      index.readScores(j, scores);
+      const out = new Float32Array(owners).fill(-Infinity);
+      for (let r = 0; r < n; r++) out[index.owner(r)] = Math.max(out[index.owner(r)]!, scores[r]!);
+      return out;
+    };
+    const qs = [0, 1, 2, 3].map((j) => randomUnitRows(1, DIM, 60 + j));
+    index.f32.set(qs[0]!, index.queryOffset(0));
+    index.score();
+    const single = new Float32Array(owners).fill(-Infinity);
+    index.maxByOwner(0, single);
+    assert.deepEqual(single, expected(0), `${precision}/${kernel} single`);
+    qs.forEach((q, j) => index.f32.set(q, index.queryOffset(j)));
+    index.scoreBatch(4);
+    for (let j = 0; j < 4; j++) {
+      const got = new Float32Array(owners).fill(-Infinity);
+      index.maxByOwner(j, got);
+      assert.deepEqual(got, expected(j), `${precision}/${kernel} batch q${j}`);
+    }
   }
 });

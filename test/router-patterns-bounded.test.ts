@@ -39,7 +39,7 @@ test('pattern syntax: RE2 (no lookaround / backreferences); RegExp flags kept; s
 test('route updates with patterns are refused by default and accepted (bounded) with acceptPeerPatterns', async () => {
   const sender = await FastProjectRouter.create({ projects: base, nodeId: 'a' });
   const out: unknown[] = [];
-  sender.on('update:outbound', (m) => out.push(m));
+  sender.on('update:published', (m) => out.push(m));
   await sender.upsertProject({ name: 'evil', patterns: ['(a+)+$'] });
   const message = JSON.stringify(out[0]);
 

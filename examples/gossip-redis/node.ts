@@ -28,7 +28,7 @@ await Promise.all([pub.connect(), sub.connect()]);
 // Local changes → broadcast. Every subscriber (us included) receives them; our own echo is a
 // duplicate and reports applied: false. With pub/sub there is no need to re-broadcast
 // applied updates; a gossip mesh would forward exactly those with `applied: true`.
-router.on('update:outbound', (m) => { void pub.publish(ROUTES, JSON.stringify(m)); });
+router.on('update:published', (m) => { void pub.publish(ROUTES, JSON.stringify(m)); });
 router.on('update:rejected', (e) => process.stderr.write(`[${nodeId}] rejected ${e.reason} ${e.modelPath ?? ''} ${e.error?.message ?? ''}\n`));
 await sub.subscribe(ROUTES, (raw) => { router.handleRouteUpdate(raw); });
 await sub.subscribe(SYNC, (raw) => {

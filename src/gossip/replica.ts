@@ -1,6 +1,6 @@
 // Replication policy around the LWW table: clock window (retention horizon and maximum skew),
 // local versions (timestamp, seq), lazy tombstone collection, state export and merge.
-// Pure: no embedding, no index; FastProjectRouter applies the winners to its index.
+// Pure: no embedding, no index; the router (router/replication.ts) applies the winners to its index.
 import { SwitchyardError, isSwitchyardError } from '../errors.js';
 import { LwwTable } from './lww-table.js';
 import {

@@ -54,12 +54,22 @@ export function tailSlice(s: string, n: number): string {
   return s.slice(start);
 }
 
+// The last text normalised and its result. A route hands one string to the embedder, the learned
+// head's hasher and the keyword matcher, and each normalises it; keeping the last result makes that
+// one normalisation per route (the others are a pointer compare). The function stays pure.
+let lastText = '';
+let lastNormalized = '';
+
 /**
  * Lower-cases and NFKC-normalises (skipped for pure ASCII, where NFKC is the identity).
  * Lone surrogates carry no meaning and become spaces, so they cannot glue onto a word.
+ * Repeated calls with the text of the previous call return its result without recomputing.
  * @internal
  */
 export function normalizeForMatching(text: string): string {
-  if (!NON_ASCII.test(text)) return text.toLowerCase();
-  return text.replace(LONE_SURROGATE, ' ').normalize('NFKC').toLowerCase();
+  if (text === lastText) return lastNormalized;
+  const normalized = NON_ASCII.test(text) ? text.replace(LONE_SURROGATE, ' ').normalize('NFKC').toLowerCase() : text.toLowerCase();
+  lastText = text;
+  lastNormalized = normalized;
+  return normalized;
 }

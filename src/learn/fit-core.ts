@@ -5,7 +5,7 @@ import { HeadFeatures } from './head-features.js';
 import { SparseRowsBuilder, type SparseRows } from './sparse-features.js';
 import { scoreSparse, trainRows, type EpochProgress } from './train-rows.js';
 import type { FitJob, FitJobResult, KeptReason } from './fit-job.js';
-import type { Slicer } from './slicer.js';
+import type { Slicer } from '../internal/slicer.js';
 
 /** Multiply-adds the unfitted comparison may spend (bounds it for dense embedders). */
 const COMPARE_BUDGET = 1.5e8;

@@ -1,5 +1,5 @@
 // The router-facing part of fit(): snapshot -> FitJob -> worker (or slices) -> swap, plus the
-// learned-rows file beside the embedding cache. FastProjectRouter supplies a FitTarget.
+// learned-rows file beside the embedding cache. The router supplies a FitTarget (router/router-fit.ts).
 import { createHash } from 'node:crypto';
 import { SwitchyardError } from '../errors.js';
 import { collectFeedback } from './feedback.js';
@@ -7,8 +7,7 @@ import { decodeFitFile, encodeFitFile } from './fit-file.js';
 import { fitOptionsKey, type FitFeatures, type ResolvedFitOptions } from './fit-options.js';
 import { HeadFeatures } from './head-features.js';
 import { startFitJob, type FitRun } from './run-fit-job.js';
-import { Slicer } from './slicer.js';
-import { SLICE_MS } from './run-fit-job.js';
+import { SLICE_MS, Slicer } from '../internal/slicer.js';
 import type { FitJob, FitJobResult, KeptReason } from './fit-job.js';
 import { QuantizedVectors } from './quantized-vectors.js';
 

@@ -1,7 +1,7 @@
 // Worker-thread entry of a fit: receives one FitJob, posts progress and the result, exits.
 import { parentPort } from 'node:worker_threads';
 import { runFitJob } from './fit-core.js';
-import { Slicer } from './slicer.js';
+import { Slicer } from '../internal/slicer.js';
 import type { FitJob, FitWorkerMessage } from './fit-job.js';
 
 const port = parentPort;

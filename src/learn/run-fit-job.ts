@@ -3,12 +3,9 @@
 // (tests run through tsx; workers inherit its execArgv) and fit-worker.js in the built package.
 import { Worker } from 'node:worker_threads';
 import { runFitJob } from './fit-core.js';
-import { Slicer } from './slicer.js';
+import { SLICE_MS, Slicer } from '../internal/slicer.js';
 import type { FitJob, FitJobResult, FitWorkerMessage } from './fit-job.js';
 import type { EpochProgress } from './train-rows.js';
-
-/** Work budget of one slice when training on the event loop, ms. */
-export const SLICE_MS = 4;
 
 /** A running fit. @internal */
 export interface FitRun {

@@ -2,7 +2,7 @@ import { SoftmaxTrainer } from './softmax-trainer.js';
 import { seededRandom } from '../internal/random.js';
 import type { SparseRows } from './sparse-features.js';
 import type { JobFitOptions } from './fit-job.js';
-import type { Slicer } from './slicer.js';
+import type { Slicer } from '../internal/slicer.js';
 
 /** Progress of one epoch. @internal */
 export interface EpochProgress {

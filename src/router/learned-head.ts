@@ -72,7 +72,7 @@ export class LearnedHead {
     return this.dim * this.#cols * 4;
   }
 
-  /** Whole-memory view: write the query at {@link LearnedHead.queryOffset}, read scores at {@link LearnedHead.outOffset}. */
+  /** Whole-memory view: write the query at {@link LearnedHead.queryOffset}, reduce the scores with {@link LearnedHead.maxByOwner}. */
   get f32(): Float32Array {
     return this.#f32;
   }
@@ -80,16 +80,6 @@ export class LearnedHead {
   /** Offset (floats) of the query. */
   get queryOffset(): number {
     return this.#q;
-  }
-
-  /** Offset (floats) of the scores, one per column. */
-  get outOffset(): number {
-    return this.#out;
-  }
-
-  /** Owner ids, one per column. */
-  get owners(): Int32Array {
-    return this.#owners;
   }
 
   /** Owner id of column `c`. */
@@ -117,6 +107,21 @@ export class LearnedHead {
       if (x === 0) continue;
       const base = this.#w + k * cols;
       for (let c = 0; c < cols; c++) f[out + c]! += x * f[base + c]!;
+    }
+  }
+
+  /**
+   * For every column, `out[owner] = max(out[owner], score)` over the last {@link LearnedHead.score};
+   * the caller fills and sizes `out`. Allocates nothing.
+   */
+  maxByOwner(out: Float32Array): void {
+    const f = this.#f32;
+    const owners = this.#owners;
+    const base = this.#out;
+    for (let c = 0, n = this.#count; c < n; c++) {
+      const s = f[base + c]!;
+      const p = owners[c]!;
+      if (s > out[p]!) out[p] = s;
     }
   }
 

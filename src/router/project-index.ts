@@ -9,7 +9,7 @@ export type KernelChoice = 'auto' | 'wasm' | 'js';
 /** The kernel actually in use. */
 export type KernelKind = 'wasm-simd' | 'js';
 
-/** Queries scored together by one pass of the batch kernel. */
+/** Queries scored together by one pass of the batch kernel. @internal */
 export const BATCH_WIDTH = 4;
 const PAGE = 65_536;
 const ALIGN = 32;
@@ -43,6 +43,8 @@ export class ProjectIndex {
   #f32!: Float32Array; // whole-buffer views, re-made after growth
   #i8!: Int8Array;
   #i32!: Int32Array;
+  /** Step between consecutive rows of one query's scores after the last score()/scoreBatch(). */
+  #step = 1;
 
   constructor(dim: number, precision: IndexPrecision, kernel: KernelChoice, initialCapacity = 64) {
     this.dim = dim;
@@ -81,7 +83,7 @@ export class ProjectIndex {
     return this.#cap * this.stride * (this.precision === 'int8' ? 5 : 4);
   }
 
-  /** Whole-buffer f32 view; `queryOffset(j)` and `outOffset` index into it. Re-read after any add. */
+  /** Whole-buffer f32 view, for writing queries at `queryOffset(j)` (the only region callers touch). Re-read after any add. */
   get f32(): Float32Array {
     return this.#f32;
   }
@@ -91,24 +93,9 @@ export class ProjectIndex {
     return (this.#layout.qF32 >> 2) + j * this.stride;
   }
 
-  /** Offset (in floats) of the score output region. */
-  get outOffset(): number {
-    return this.#layout.out >> 2;
-  }
-
   /** Owner id of row `r` (set by the caller on add). */
   owner(r: number): number {
     return this.#i32[(this.#layout.owner >> 2) + r]!;
-  }
-
-  /** Offset (in int32) of the owner column, for tight loops over {@link ProjectIndex.owners}. */
-  get ownerOffset(): number {
-    return this.#layout.owner >> 2;
-  }
-
-  /** Whole-buffer int32 view (owner column lives here). */
-  get owners(): Int32Array {
-    return this.#i32;
   }
 
   /** Changes the owner id of row `r`. */
@@ -171,11 +158,12 @@ export class ProjectIndex {
 
   /**
    * Scores query slot 0 against every row into the output region
-   * (`f32[outOffset + r]` for r < rows).
+   * (read them with {@link ProjectIndex.maxByOwner} or {@link ProjectIndex.readScores}).
    */
   score(): void {
     const L = this.#layout;
     const rows = this.#rows;
+    this.#step = 1;
     if (rows === 0) return;
     if (this.precision === 'int8') {
       const qScale = quantizeI8(this.#f32, L.qF32 >> 2, this.#i8, L.qI8, this.stride);
@@ -190,14 +178,17 @@ export class ProjectIndex {
 
   /**
    * Scores query slots 0..n-1 (n <= 4) in one pass over the matrix where the kernel allows.
-   * Returns the step between consecutive rows of one query's scores: query j's score for
-   * row r is at `f32[outOffset + j*colStep + r*step]`, with `colStep` = 1 when step is 4, else capacity.
+   * Read the scores with {@link ProjectIndex.maxByOwner} or {@link ProjectIndex.readScores}.
+   * Returns the step between consecutive rows of one query's scores in the output region
+   * (4 when the queries were interleaved, else 1).
    */
   scoreBatch(n: number): number {
     const L = this.#layout;
     const rows = this.#rows;
+    this.#step = 1;
     if (rows === 0) return 1;
     if (this.precision === 'f32') {
+      this.#step = BATCH_WIDTH;
       if (this.#simd) this.#simd.dot_f32_x4(L.matF32, L.qF32, L.out, rows, this.stride);
       else for (let j = 0; j < n; j++) {
         dotRowsF32(this.#f32, L.matF32 >> 2, this.#f32, (L.qF32 >> 2) + j * this.stride, this.#f32, (L.out >> 2) + j, rows, this.stride, this.dim, BATCH_WIDTH);
@@ -213,6 +204,36 @@ export class ProjectIndex {
       else dotRowsI8(this.#i8, L.matI8, this.#f32, L.scales >> 2, this.#i8, qScaleOff, qScale, this.#f32, outByte >> 2, rows, this.stride, this.dim);
     }
     return 1;
+  }
+
+  /**
+   * The hot path's reduction: for every row, `out[owner] = max(out[owner], score)` over query
+   * slot `j`'s scores from the last {@link ProjectIndex.score} (j = 0) or
+   * {@link ProjectIndex.scoreBatch}. The caller fills `out` first (e.g. with -Infinity) and
+   * sizes it to the owner ids. Allocates nothing.
+   */
+  maxByOwner(j: number, out: Float32Array): void {
+    const rows = this.#rows;
+    if (rows === 0) return;
+    const f = this.#f32;
+    const owners = this.#i32;
+    const ownerOff = this.#layout.owner >> 2;
+    const step = this.#step;
+    const offset = (this.#layout.out >> 2) + (step === 1 ? j * this.#cap : j);
+    for (let r = 0; r < rows; r++) {
+      const s = f[offset + r * step]!;
+      const p = owners[ownerOff + r]!;
+      if (s > out[p]!) out[p] = s;
+    }
+  }
+
+  /** Copies query slot `j`'s scores from the last scoring call (one per row) into `out`; returns the row count. Test seam (the route path uses {@link ProjectIndex.maxByOwner}). */
+  readScores(j: number, out: Float32Array): number {
+    const rows = this.#rows;
+    const step = this.#step;
+    const offset = (this.#layout.out >> 2) + (step === 1 ? j * this.#cap : j);
+    for (let r = 0; r < rows; r++) out[r] = this.#f32[offset + r * step]!;
+    return rows;
   }
 
   #writeRow(r: number, vec: Float32Array, vecOffset: number, normalize: boolean): void {

@@ -51,8 +51,13 @@ export interface FastProjectRouterOptions {
    */
   readonly cachePath?: string;
   /**
-   * Clock for route-update timestamps and the replication windows, in milliseconds since
+   * Wall clock for route-update timestamps and the replication windows, in milliseconds since
    * the Unix epoch (inject a simulated clock in tests). @defaultValue `Date.now`
+   */
+  readonly wallClock?: () => number;
+  /**
+   * @deprecated Use {@link FastProjectRouterOptions.wallClock}. Removed in 0.3.0. (An option
+   * called `now` is a monotonic clock everywhere else in switchyard.) Giving both is `ERR_INVALID_OPTION`.
    */
   readonly now?: () => number;
   /**
@@ -61,7 +66,7 @@ export interface FastProjectRouterOptions {
    * @defaultValue 86_400_000 (24 h)
    */
   readonly tombstoneRetentionMs?: number;
-  /** Route updates timestamped further ahead of {@link FastProjectRouterOptions.now} are rejected (`'future'`), ms. @defaultValue 60_000 */
+  /** Route updates timestamped further ahead of {@link FastProjectRouterOptions.wallClock} are rejected (`'future'`), ms. @defaultValue 60_000 */
   readonly maxClockSkewMs?: number;
   /** Largest route update accepted, bytes (checked before `JSON.parse`). @defaultValue 65_536 */
   readonly maxMessageBytes?: number;
@@ -153,8 +158,12 @@ function resolveUnguarded(options: unknown): ResolvedRouterOptions {
   }
   const defaultProject = o['defaultProject'];
   if (defaultProject !== undefined && typeof defaultProject !== 'string') invalidOption('defaultProject', 'a model path string', defaultProject);
-  const now = o['now'] ?? Date.now;
-  if (typeof now !== 'function') invalidOption('now', 'a function returning milliseconds', now);
+  if (o['wallClock'] !== undefined && o['now'] !== undefined) {
+    throw new SwitchyardError('ERR_INVALID_OPTION', 'Expected one of `wallClock` and its deprecated alias `now`, got both');
+  }
+  const clockName = o['now'] !== undefined ? 'now' : 'wallClock';
+  const wallClock = o[clockName] ?? Date.now;
+  if (typeof wallClock !== 'function') invalidOption(clockName, 'a function returning milliseconds since the Unix epoch', wallClock);
   return {
     projects,
     embedder,
@@ -170,7 +179,7 @@ function resolveUnguarded(options: unknown): ResolvedRouterOptions {
     recentDecisions: optInteger('recentDecisions', o['recentDecisions'], 100, 0, 100_000),
     nodeId: optString('nodeId', o['nodeId'], `node-${Math.random().toString(36).slice(2, 10)}`),
     cachePath: o['cachePath'] === undefined ? undefined : optString('cachePath', o['cachePath'], ''),
-    wallClock: now as () => number,
+    wallClock: wallClock as () => number,
     tombstoneRetentionMs: optInteger('tombstoneRetentionMs', o['tombstoneRetentionMs'], 86_400_000, 1, 2 ** 40),
     maxClockSkewMs: optInteger('maxClockSkewMs', o['maxClockSkewMs'], 60_000, 0, 2 ** 40),
     maxMessageBytes: optInteger('maxMessageBytes', o['maxMessageBytes'], 65_536, 256, 1 << 30),

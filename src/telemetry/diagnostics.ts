@@ -1,8 +1,7 @@
 // node:diagnostics_channel hooks (lru-cache 11.3 pattern): zero cost without subscribers.
 // Every payload is built only after a `hasSubscribers` check, so a router nobody observes
 // allocates nothing here.
-import { channel, tracingChannel } from 'node:diagnostics_channel';
-import type { RouteMethod, RouteResult } from '../router/route-result.js';
+import { channel } from 'node:diagnostics_channel';
 
 /**
  * Names of switchyard's diagnostics channels. Subscribe with `node:diagnostics_channel`:
@@ -35,44 +34,6 @@ export const DIAGNOSTICS_CHANNELS: {
   readonly metrics: 'switchyard:metrics';
 } = Object.freeze({ route: 'switchyard:route', execute: 'switchyard:execute', classify: 'switchyard:classify', metrics: 'switchyard:metrics' } as const);
 
-/**
- * Context object of the `switchyard:route` tracing channel. The same object is passed to
- * `start`, `end` (sync routes) or `asyncStart`/`asyncEnd` (async routes) and `error`;
- * Node sets `result` or `error` on it.
- */
-export interface RouteTraceContext {
-  /** The request's model field as given. */
-  readonly model: string | undefined;
-  /** Id of the router's node. */
-  readonly nodeId: string;
-  /** `'routeSync'` or `'route'`. */
-  readonly operation: 'routeSync' | 'route';
-  /** Set by Node when the route returned. */
-  result?: RouteResult;
-  /** Set by Node when the route threw. */
-  error?: unknown;
-}
-
-/** A routing decision on the `switchyard:metrics` channel. */
-export interface RouteMetric {
-  /** Discriminant. */
-  readonly type: 'route';
-  /** Id of the router's node. */
-  readonly nodeId: string;
-  /** How the route was decided. */
-  readonly method: RouteMethod;
-  /** Chosen model path (`null` for a fallback without default project). */
-  readonly modelPath: string | null;
-  /** Score of the chosen project. */
-  readonly score: number;
-  /** Time spent inside the router (embedding plus scoring), ms. Never includes inference. */
-  readonly routerLatencyMs: number;
-}
-
-/** @internal */
-export const routeTracing: ReturnType<typeof tracingChannel<unknown, RouteTraceContext>> =
-  tracingChannel<unknown, RouteTraceContext>(DIAGNOSTICS_CHANNELS.route);
-/** @internal */
 /** @internal */
 export const metricsChannel: ReturnType<typeof channel> = channel(DIAGNOSTICS_CHANNELS.metrics);
 
@@ -93,32 +54,4 @@ export function unsafeDiagnosticsPayloadsBuilt(): number {
  */
 export function countDiagnosticsPayload(): void {
   built++;
-}
-
-/**
- * Publishes a routing decision. Call only when `metricsChannel.hasSubscribers`.
- * @internal
- */
-export function publishRouteMetric(nodeId: string, r: RouteResult): void {
-  built++;
-  const m: RouteMetric = { type: 'route', nodeId, method: r.method, modelPath: r.modelPath, score: r.score, routerLatencyMs: r.latencyMs };
-  metricsChannel.publish(m);
-}
-
-/**
- * Runs `fn` inside the `switchyard:route` tracing channel. Call only when `routeTracing.hasSubscribers`.
- * @internal
- */
-export function traceRouteSync(model: string | undefined, nodeId: string, fn: () => RouteResult): RouteResult {
-  built++;
-  return routeTracing.traceSync(fn, { model, nodeId, operation: 'routeSync' });
-}
-
-/**
- * Async counterpart of {@link traceRouteSync}.
- * @internal
- */
-export function traceRoute(model: string | undefined, nodeId: string, fn: () => Promise<RouteResult>): Promise<RouteResult> {
-  built++;
-  return routeTracing.tracePromise(fn, { model, nodeId, operation: 'route' });
 }

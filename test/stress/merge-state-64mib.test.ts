@@ -15,7 +15,7 @@ const flat = (s: string): string => Buffer.from(s).toString();
 const fill = (unit: string): string => flat(head + unit.repeat(Math.floor((64 * MiB - head.length - 2) / unit.length)).slice(0, -1) + ']}');
 
 test('a hostile 64 MiB state does not stall routing (event-loop delay while merging)', { timeout: 300_000 }, async () => {
-  const router = await FastProjectRouter.create({ now: () => NOW, nodeId: 'me', projects: [{ name: 'base', description: 'llama care' }] });
+  const router = await FastProjectRouter.create({ wallClock: () => NOW, nodeId: 'me', projects: [{ name: 'base', description: 'llama care' }] });
   const cases: [string, string | Uint8Array][] = [
     ['64 MiB of `0,` entries', fill('0,')],
     ['64 MiB of `{},` entries', fill('{},')],

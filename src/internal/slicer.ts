@@ -1,3 +1,9 @@
+// Cooperative time slicing for long work on the event loop (fits, state merges, the swap's
+// preparation): a shared leaf used by learn/ and router/.
+
+/** Work budget of one slice of background work on the event loop, ms. @internal */
+export const SLICE_MS = 4;
+
 /**
  * Cooperative time slicing for long work on the event loop: `due()` is cheap, `pause()`
  * yields (setImmediate) and starts a new slice. In a worker thread the budget is infinite

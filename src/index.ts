@@ -1,5 +1,5 @@
 // The only barrel. Runtime exports and type exports are listed explicitly.
-// Internal helpers (src/internal/, router/simd-kernel-wasm) are intentionally not exported.
+// Internal helpers (src/internal/) are not exported, except the public types and values re-exported below.
 
 export { SwitchyardError, isSwitchyardError } from './errors.js';
 export type { SwitchyardErrorCode, SwitchyardErrorOptions } from './errors.js';

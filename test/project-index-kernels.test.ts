@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProjectIndex } from '../src/router/project-index.js';
-import { simdKernelModule } from '../src/router/simd-kernel.js';
+import { simdKernelModule } from '../src/internal/simd-kernel.js';
 import { exactScores, randomUnitRows } from './helpers/random.js';
 
 const DIM = 384;

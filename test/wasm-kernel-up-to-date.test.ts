@@ -5,8 +5,8 @@ import { test } from 'node:test';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-test('src/router/simd-kernel-wasm.ts (committed) is what simd-kernel.wat assembles to', () => {
-  const run = spawnSync(process.execPath, ['src/router/build-wasm.mjs', '--check'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+test('src/internal/simd-kernel-wasm.ts (committed) is what simd-kernel.wat assembles to', () => {
+  const run = spawnSync(process.execPath, ['src/internal/build-wasm.mjs', '--check'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
   assert.equal(run.status, 0, run.stderr || run.stdout);
   assert.match(run.stdout, /matches simd-kernel\.wat/);
 });

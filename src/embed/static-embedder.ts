@@ -6,7 +6,7 @@ import { SwitchyardError } from '../errors.js';
 import { decodeStaticTable, type StaticTable, type StaticTableDtype, type StaticTableMeta } from './static-table-format.js';
 import { headSlice } from '../internal/text.js';
 import { WordPieceTokenizer } from './wordpiece-tokenizer.js';
-import { instantiateSimdKernel, simdKernelModule, type SimdKernelExports } from '../router/simd-kernel.js';
+import { instantiateSimdKernel, simdKernelModule, type SimdKernelExports } from '../internal/simd-kernel.js';
 import type { KernelChoice, KernelKind } from '../router/project-index.js';
 import { embedBatchSync } from './sync-batch.js';
 

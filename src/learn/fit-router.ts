@@ -9,7 +9,12 @@ import { HeadFeatures } from './head-features.js';
 import { startFitJob, type FitRun } from './run-fit-job.js';
 import { SLICE_MS, Slicer } from '../internal/slicer.js';
 import type { FitJob, FitJobResult, KeptReason } from './fit-job.js';
-import { QuantizedVectors } from './quantized-vectors.js';
+import { QuantizedVectors } from '../internal/quantized-vectors.js';
+
+// The FitTarget contract is written in these types: a router takes them from this module, the
+// learn folder's face, never from the files behind it.
+export type { HeadFeatures } from './head-features.js';
+export type { FitRun } from './run-fit-job.js';
 
 /** Fit state of a router: see {@link FastProjectRouter.fitState}. */
 export type FitState = 'unfitted' | 'fitted' | 'stale';

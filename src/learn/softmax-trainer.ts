@@ -1,6 +1,6 @@
 import type { SparseRows } from './sparse-features.js';
 import { seededRandom } from '../internal/random.js';
-import { instantiateSimdKernel, simdKernelModule, type SimdKernelExports } from '../router/simd-kernel.js';
+import { instantiateSimdKernel, simdKernelModule, type SimdKernelExports } from '../internal/simd-kernel.js';
 
 const PAGE = 65_536;
 const align16 = (n: number): number => Math.ceil(n / 16) * 16;

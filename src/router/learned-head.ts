@@ -1,5 +1,5 @@
 import { SwitchyardError } from '../errors.js';
-import { instantiateSimdKernel, simdKernelModule, type SimdKernelExports } from './simd-kernel.js';
+import { instantiateSimdKernel, simdKernelModule, type SimdKernelExports } from '../internal/simd-kernel.js';
 import type { KernelChoice, KernelKind } from './project-index.js';
 
 const PAGE = 65_536;

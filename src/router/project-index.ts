@@ -1,6 +1,6 @@
 import { SwitchyardError } from '../errors.js';
 import { dotRowsF32, dotRowsI8, quantizeI8 } from './similarity.js';
-import { instantiateSimdKernel, simdKernelModule, type SimdKernelExports } from './simd-kernel.js';
+import { instantiateSimdKernel, simdKernelModule, type SimdKernelExports } from '../internal/simd-kernel.js';
 
 /** Score precision of the project matrix: exact f32, or int8 rows with per-row scales (4× less memory, faster at scale). */
 export type IndexPrecision = 'f32' | 'int8';

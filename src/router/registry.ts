@@ -2,8 +2,8 @@
 // claims, explicit targets and keyword rules. Insert and delete keep all of them in step; the
 // route path reads the registry, the fit swaps its matrices (swap()).
 import { SwitchyardError, describeValue } from '../errors.js';
-import type { HeadFeatures } from '../learn/head-features.js';
-import { QuantizedVectors } from '../learn/quantized-vectors.js';
+import type { HeadFeatures } from '../learn/fit-router.js';
+import { QuantizedVectors } from '../internal/quantized-vectors.js';
 import { KeywordMatcher } from './keyword-matcher.js';
 import type { LearnedHead } from './learned-head.js';
 import { ProjectIndex, type IndexPrecision, type KernelChoice, type KernelKind } from './project-index.js';

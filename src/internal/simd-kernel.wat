@@ -1,5 +1,5 @@
 ;; switchyard score kernels (WebAssembly SIMD, v128).
-;; Built by scripts/build-wasm.mjs into src/router/simd-kernel-wasm.ts (base64).
+;; Built by src/internal/build-wasm.mjs into src/internal/simd-kernel-wasm.ts (base64).
 ;;
 ;; Layout contract (enforced by project-index.ts):
 ;;   - every row starts at a 16-byte aligned address,

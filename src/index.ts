@@ -38,7 +38,7 @@ export type { InstanceStats, ModelStats, ApiMapStats } from './balance/api-map-s
 export type { ExecuteOptions, UpstreamCall } from './balance/execute.js';
 export type { CheckHealthOptions, HealthCheckHandle, HealthCheckOptions, HealthProbe, HealthReport } from './balance/health-checker.js';
 export type { ResolveOptions } from './balance/pool.js';
-export type { ApiMapOptions, RetryOptions, RetryBudgetScope, Timers } from './balance/api-map-options.js';
+export type { ApiMapOptions, RetryOptions, RetryBudgetScope } from './balance/api-map-options.js';
 export type { BreakerState, BreakerWindowType, CircuitBreakerOptions } from './balance/circuit-breaker.js';
 export { classifyFailure, parseRetryAfter, retryAfterOf, statusOf } from './balance/classify-failure.js';
 export type { FailureClass } from './balance/classify-failure.js';

@@ -1,7 +1,8 @@
 // Health checks (host probe decides, unref'd stoppable timer, probe timeout), stats(), history().
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiMap, seededRandom, type InstanceHealthEvent, type Timers } from '../src/index.js';
+import { ApiMap, seededRandom, type InstanceHealthEvent } from '../src/index.js';
+import type { Timers } from '../src/internal/deadline.js';
 import { FakeTime, drive, flush, oneProvider } from './helpers/balance-sim.js';
 
 test('ApiMap#checkHealth() – unhealthy instances leave rotation and come back when the probe passes', async () => {

@@ -8,7 +8,6 @@ import { GLOBAL_TIMERS, type Timers } from '../internal/deadline.js';
 import { STRATEGY_NAMES, type StrategyName } from './strategy.js';
 import type { Deployment, ProviderSpec } from './types.js';
 
-export type { Timers } from '../internal/deadline.js';
 
 
 /** Retry and fallback defaults of {@link ApiMap.execute}. */

@@ -3,7 +3,7 @@
 // tests can run them in simulated time. Written for execute()'s hot path: no options object,
 // the task gets its arguments passed through rather than wrapped in a closure.
 
-/** Timer functions; inject fake ones for simulated time. Handles with an `unref()` method are unref'd where noted. */
+/** Timer functions; inject fake ones for simulated time. Handles with an `unref()` method are unref'd where noted. @internal */
 export interface Timers {
   /** Like `globalThis.setTimeout`. */
   setTimeout(callback: () => void, ms: number): unknown;

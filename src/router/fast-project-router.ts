@@ -45,6 +45,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
   readonly #fit: RouterFit;
   readonly #replication: Replication;
   #closing: Promise<void> | undefined;
+  #closed = false; // set by close(); a boolean keeps the route methods' check one load
 
   private constructor(o: ResolvedRouterOptions) {
     super();
@@ -102,7 +103,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
    * @throws {@link SwitchyardError} `ERR_SYNC_EMBEDDER_REQUIRED` with an asynchronous embedder; `ERR_CLOSED` after {@link FastProjectRouter.close}.
    */
   routeSync(model: string | undefined, messages: RouteInput): RouteResult {
-    if (this.#closing) throw closed('routeSync');
+    if (this.#closed) throw closed('routeSync');
     return this.#path.routeSync(model, messages);
   }
 
@@ -112,7 +113,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
    * @throws {@link SwitchyardError} `ERR_EMBEDDER_FAILED` when the embedder throws or returns a malformed vector; `ERR_CLOSED` after close().
    */
   route(model: string | undefined, messages: RouteInput): Promise<RouteResult> {
-    if (this.#closing) return Promise.reject(closed('route'));
+    if (this.#closed) return Promise.reject(closed('route'));
     return this.#path.route(model, messages);
   }
 
@@ -122,7 +123,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
    * @throws {@link SwitchyardError} `ERR_CLOSED` after close().
    */
   routeBatch(requests: readonly RouteRequest[]): Promise<RouteResult[]> {
-    if (this.#closing) return Promise.reject(closed('routeBatch'));
+    if (this.#closed) return Promise.reject(closed('routeBatch'));
     return this.#path.routeBatch(requests);
   }
 
@@ -133,11 +134,11 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
    * @throws {@link SwitchyardError} `ERR_INVALID_PROJECT`, `ERR_DUPLICATE_PROJECT` (an alias taken by another project), `ERR_INVALID_EMBEDDING`, `ERR_EMBEDDER_FAILED`, `ERR_CLOSED`.
    */
   async upsertProject(spec: ProjectSpec): Promise<Project> {
-    if (this.#closing) throw closed('upsertProject');
+    if (this.#closed) throw closed('upsertProject');
     const n = normalizeProject(spec, this.#embedder.dim);
     this.#reg.checkClaims(n);
     const vectors = await this.#emb.embedProjects([n]);
-    if (this.#closing) throw closed('upsertProject');
+    if (this.#closed) throw closed('upsertProject');
     this.#reg.checkClaims(n); // the registry may have changed while embedding
     const message = this.#replication.localUpsert(n, vectors[0]![0]!, this.#reg.byPath(n.project.modelPath) !== undefined);
     this.#reg.replace(n, vectors[0]!);
@@ -153,7 +154,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
    * @throws {@link SwitchyardError} `ERR_CLOSED` after close().
    */
   removeProject(modelPath: string): boolean {
-    if (this.#closing) throw closed('removeProject');
+    if (this.#closed) throw closed('removeProject');
     if (typeof modelPath !== 'string') return false;
     const message = this.#replication.localRemove(modelPath, this.#reg.byPath(modelPath)?.n.project);
     if (!message) return false;
@@ -178,7 +179,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
    * ```
    */
   handleRouteUpdate(message: unknown): RouteUpdateResult {
-    if (this.#closing) throw closed('handleRouteUpdate');
+    if (this.#closed) throw closed('handleRouteUpdate');
     return this.#replication.handleRouteUpdate(message);
   }
 
@@ -201,7 +202,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
    * @throws {@link SwitchyardError} `ERR_CLOSED` after close() (never for the state).
    */
   mergeState(state: unknown): MergeStateResult {
-    if (this.#closing) throw closed('mergeState');
+    if (this.#closed) throw closed('mergeState');
     return this.#replication.mergeState(state);
   }
 
@@ -214,7 +215,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
    * @throws {@link SwitchyardError} `ERR_CLOSED` after close().
    */
   mergeStateAsync(state: unknown, options: { readonly sliceMs?: number } = {}): Promise<MergeStateResult> {
-    if (this.#closing) return Promise.reject(closed('mergeStateAsync'));
+    if (this.#closed) return Promise.reject(closed('mergeStateAsync'));
     return this.#replication.mergeStateAsync(state, options);
   }
 
@@ -234,7 +235,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
    * ```
    */
   fit(options?: FitOptions): Promise<FitReport> {
-    if (this.#closing) return Promise.reject(closed('fit'));
+    if (this.#closed) return Promise.reject(closed('fit'));
     return this.#fit.fit(options);
   }
 
@@ -280,6 +281,7 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
    */
   close(): Promise<void> {
     if (this.#closing) return this.#closing;
+    this.#closed = true;
     this.#replication.close();
     // neither step rejects: fit.close() waits out a running fit quietly, a failed save is an event
     return (this.#closing = this.#fit.close()
@@ -295,6 +297,4 @@ export class FastProjectRouter extends EventEmitter<FastProjectRouterEvents> {
   }
 }
 
-function closed(method: string): SwitchyardError {
-  return new SwitchyardError('ERR_CLOSED', `FastProjectRouter#${method}() called after close()`);
-}
+const closed = (method: string): SwitchyardError => new SwitchyardError('ERR_CLOSED', `FastProjectRouter#${method}() called after close()`);

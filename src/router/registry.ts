@@ -153,9 +153,9 @@ export class ProjectRegistry {
     return this.#byPath.get(modelPath);
   }
 
-  /** The target of a model path or alias. */
-  explicit(model: string): ExplicitTarget | undefined {
-    return this.#explicit.get(model);
+  /** Targets by model path and alias (a live view: the route path keeps it to skip a call per route). */
+  get explicitTargets(): ReadonlyMap<string, ExplicitTarget> {
+    return this.#explicit;
   }
 
   /** Public view of a project by model path or alias. */

@@ -10,7 +10,7 @@ import type { KeywordRule } from './keyword-matcher.js';
 import type { LearnedHead } from './learned-head.js';
 import { batchLength, readRequest } from './batch-input.js';
 import { BATCH_WIDTH } from './project-index.js';
-import type { Entry, ProjectRegistry } from './registry.js';
+import type { Entry, ExplicitTarget, ProjectRegistry } from './registry.js';
 import type { RouteCandidate, RouteResult } from './route-result.js';
 import { RouteStats } from './route-stats.js';
 import { publishRouteMetric, routeTracing, traceRoute, traceRouteSync } from './route-telemetry.js';
@@ -39,6 +39,7 @@ function round(x: number): number {
 export class RoutePath {
   readonly #s: RoutePathSettings;
   readonly #reg: ProjectRegistry;
+  readonly #explicit: ReadonlyMap<string, ExplicitTarget>;
   readonly #embedder: Embedder;
   readonly #sync: boolean;
   readonly #embed: (texts: readonly string[]) => Promise<Float32Array[]>;
@@ -56,6 +57,7 @@ export class RoutePath {
   constructor(s: RoutePathSettings, reg: ProjectRegistry, embedder: Embedder, embed: (texts: readonly string[]) => Promise<Float32Array[]>, events: EventEmitter<FastProjectRouterEvents>) {
     this.#s = s;
     this.#reg = reg;
+    this.#explicit = reg.explicitTargets;
     this.#embedder = embedder;
     this.#sync = typeof embedder.embedInto === 'function';
     this.#embed = embed;
@@ -179,7 +181,7 @@ export class RoutePath {
 
   #routeExplicit(model: string | undefined, t0: number): RouteResult | null {
     if (typeof model !== 'string') return null;
-    const target = this.#reg.explicit(model);
+    const target = this.#explicit.get(model);
     if (target === undefined) return null;
     const project = target.entry.n.project;
     return this.#record({

@@ -1,5 +1,5 @@
 // Simulated time for ApiMap tests: a clock plus timers that only fire when advanced.
-import type { Timers } from '../../src/index.js';
+import type { Timers } from '../../src/internal/deadline.js';
 
 interface Entry {
   readonly at: number;

@@ -13,7 +13,9 @@ import { QuantizedVectors } from '../internal/quantized-vectors.js';
 
 // The FitTarget contract is written in these types: a router takes them from this module, the
 // learn folder's face, never from the files behind it.
+/** @internal */
 export type { HeadFeatures } from './head-features.js';
+/** @internal */
 export type { FitRun } from './run-fit-job.js';
 
 /** Fit state of a router: see {@link FastProjectRouter.fitState}. */

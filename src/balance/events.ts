@@ -79,9 +79,9 @@ export interface ApiMapEvents {
   'health:failed': [event: InstanceHealthEvent];
   /** The host's health probe passed for an instance that was unhealthy: it is back in rotation. */
   'health:recovered': [event: InstanceHealthEvent];
-  /** @deprecated Use `health:failed` (fired just after it). Removed in 0.3.0. */
+  /** @deprecated Use `health:failed`; this old name fires right after it, with the same payload. Removed in 0.3.0. */
   'instance:unhealthy': [event: InstanceHealthEvent];
-  /** @deprecated Use `health:recovered` (fired just after it). Removed in 0.3.0. */
+  /** @deprecated Use `health:recovered`; this old name fires right after it, with the same payload. Removed in 0.3.0. */
   'instance:healthy': [event: InstanceHealthEvent];
   /** An attempt of {@link ApiMap.execute} failed. */
   'attempt:failed': [event: AttemptRecord];

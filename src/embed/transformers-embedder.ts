@@ -55,7 +55,7 @@ export interface TransformersEmbedderEvents {
   'embedder:progress': [event: TransformersProgressEvent];
   /** The model finished loading; `ms` is the load time. */
   'embedder:loaded': [event: TransformersLoadedEvent];
-  /** @deprecated Use `embedder:loaded` (same payload, fired right after it). Removed in 0.3.0. */
+  /** @deprecated Use `embedder:loaded`; this old name fires right after it, with the same payload. Removed in 0.3.0. */
   'embedder:ready': [event: TransformersLoadedEvent];
 }
 

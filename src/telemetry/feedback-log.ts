@@ -46,7 +46,7 @@ export interface FeedbackLogStats {
 export interface FeedbackLogEvents {
   /** A batch could not be appended; the log stops accepting records and `flush()`/`close()` reject. */
   'batch:failed': [error: SwitchyardError];
-  /** @deprecated Use `batch:failed` (same payload, fired right after it). Removed in 0.3.0. */
+  /** @deprecated Use `batch:failed`; this old name fires right after it, with the same payload. Removed in 0.3.0. */
   'write:failed': [error: SwitchyardError];
   /** A batch reached the file (emitted only when someone listens). */
   'batch:written': [batch: FeedbackBatchWritten];

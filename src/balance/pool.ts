@@ -107,39 +107,10 @@ export class Pools {
     const strategy = options?.strategy ?? this.#o.strategy;
     const pick = PICKERS[strategy];
     if (typeof pick !== 'function') invalidOption('strategy', `one of ${STRATEGY_NAMES.join(', ')}`, strategy);
-    // Kept apart from #pick (the same loop with execute()'s modes): this is the hot path.
-    const exclude = options?.exclude;
-    const now = this.#o.now();
-    const members = pool.members;
-    const buf = this.#scratch;
-    let eligible = 0;
-    let n = 0;
-    for (let i = 0; i < members.length; i++) {
-      const s = members[i]!;
-      if (s.healthy && now >= s.cooldownUntil && s.breaker.canRequest(now)) {
-        eligible++;
-        if (exclude === undefined || !exclude.has(s.info.id)) buf[n++] = s;
-      }
-    }
-    let panic = false;
-    if (eligible < members.length * this.#o.panicThreshold) {
-      if (this.#o.failOnPanic) return unavailable(model, 'panic');
-      panic = true;
-      n = 0;
-      for (let i = 0; i < members.length; i++) {
-        const s = members[i]!;
-        if (exclude === undefined || !exclude.has(s.info.id)) buf[n++] = s;
-      }
-    }
-    if (n === 0) return unavailable(model, 'no-healthy-instance');
-    const chosen = pick(buf, n, pool.state, this.#ctx);
-    chosen.load++;
-    const token = chosen.breaker.onRequest(now);
-    this.#history.push(now, model, chosen.provider.name, chosen.info.id, strategy, panic);
-    return new Lease(model, chosen, token, panic, this.#settle);
+    return this.pick(model, pool, pick, strategy, options?.exclude, ENVOY);
   }
 
-  /** Picks an instance of `pool` for execute(), in `mode` ({@link ENVOY}, {@link ELIGIBLE} or {@link PANIC}). */
+  /** Picks an instance of `pool` for resolve() (always {@link ENVOY}) and execute(), in `mode` ({@link ENVOY}, {@link ELIGIBLE} or {@link PANIC}). */
   pick(model: string, pool: Pool, pick: PickFn, strategy: StrategyName, exclude: ReadonlySet<string> | undefined, mode: number): ResolveResult {
     const now = this.#o.now();
     const members = pool.members;
